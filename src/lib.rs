@@ -1,0 +1,155 @@
+//! # twelve
+//!
+//! Make any Rust service a [twelve-factor app](https://12factor.net) by construction.
+//! Add one dependency, derive your settings, and get typed config from the
+//! environment with every error reported at once and secrets never printed.
+//!
+//! ```
+//! use std::time::Duration;
+//! use twelve::{Config, Secret};
+//!
+//! /// Settings of the order service.
+//! #[derive(Config, Debug)]
+//! struct Settings {
+//!     /// Postgres connection string.
+//!     database_url: Secret<String>,
+//!     /// How long one upstream call may take.
+//!     #[config(default = "2s")]
+//!     upstream_timeout: Duration,
+//!     /// Origins allowed by CORS, comma separated.
+//!     #[config(default = "")]
+//!     allowed_origins: Vec<String>,
+//!     /// Turns the new checkout flow on.
+//!     feature_new_checkout: Option<bool>,
+//!     #[config(nested)]
+//!     smtp: Smtp, // SMTP_HOST, SMTP_PORT
+//! }
+//!
+//! #[derive(Config, Debug)]
+//! struct Smtp {
+//!     host: String,
+//!     #[config(default = 1025)]
+//!     port: u16,
+//! }
+//!
+//! // In a service: `let settings = Settings::from_env()?;`. In tests, give the pairs:
+//! let settings = Settings::from_vars([
+//!     ("DATABASE_URL", "postgres://orders:hunter2@db/orders"),
+//!     ("ALLOWED_ORIGINS", "https://a.example, https://b.example"),
+//!     ("SMTP_HOST", "mail.internal"),
+//! ])
+//! .unwrap();
+//! assert_eq!(settings.upstream_timeout, Duration::from_secs(2));
+//! assert_eq!(settings.allowed_origins.len(), 2);
+//! assert_eq!(settings.feature_new_checkout, None);
+//! assert_eq!(settings.smtp.port, 1025);
+//! assert!(!format!("{settings:?}").contains("hunter2"));
+//!
+//! // Every problem at once, each naming its variable, its type and the reason:
+//! let err = Settings::from_vars([("SMTP_PORT", "70000"), ("FEATURE_NEW_CHECKOUT", "maybe")])
+//!     .unwrap_err();
+//! let problems: Vec<_> = err.errors().map(|p| p.var().unwrap_or_default()).collect();
+//! assert_eq!(problems, ["DATABASE_URL", "FEATURE_NEW_CHECKOUT", "SMTP_HOST", "SMTP_PORT"]);
+//! ```
+//!
+//! See [`Config`] for the names, types and sources of variables, and
+//! [`config::check_env_example`] to keep a `.env.example` in sync.
+//!
+//! # Features
+//!
+//! - `macros` (default): `#[derive(Config)]`.
+//! - `http`: tower layers for HTTP services.
+//! - `axum`: health routes for axum; implies `http`.
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub use twelve_core::Secret;
+pub use twelve_core::config;
+pub use twelve_core::config::Config;
+
+/// Derives [`Config`](trait@Config): typed settings from the environment.
+///
+/// ```
+/// use twelve::Config;
+///
+/// #[derive(Config)]
+/// #[config(prefix = "APP_")] // every name starts with APP_
+/// struct Settings {
+///     /// Read from APP_PORT; 8000 when unset.
+///     #[config(default = 8000)]
+///     port: u16,
+///     /// Read from RUST_LOG, no prefix.
+///     #[config(env = "RUST_LOG")]
+///     log: Option<String>,
+///     /// Read from APP_HOSTS, split on `;`.
+///     #[config(separator = ";", default = "")]
+///     hosts: Vec<String>,
+///     /// Any `FromStr` type.
+///     #[config(from_str, default = "info")]
+///     level: Level,
+///     /// Any function `fn(&str) -> Result<T, E: Display>`.
+///     #[config(with = parse_ratio, default = "1/2")]
+///     ratio: f64,
+///     /// Read from APP_DB_URL and APP_DB_POOL.
+///     #[config(nested, prefix = "DB_")]
+///     db: Db,
+/// }
+///
+/// #[derive(Config)]
+/// struct Db {
+///     url: twelve::Secret<String>,
+///     #[config(default = 10)]
+///     pool: usize,
+/// }
+///
+/// #[derive(Debug, PartialEq)]
+/// enum Level { Info, Debug }
+///
+/// impl std::str::FromStr for Level {
+///     type Err = String;
+///     fn from_str(s: &str) -> Result<Self, String> {
+///         match s {
+///             "info" => Ok(Level::Info),
+///             "debug" => Ok(Level::Debug),
+///             _ => Err("expected info or debug".into()),
+///         }
+///     }
+/// }
+///
+/// fn parse_ratio(s: &str) -> Result<f64, String> {
+///     let (a, b) = s.split_once('/').ok_or("expected a/b")?;
+///     let a: f64 = a.trim().parse().map_err(|_| "bad numerator")?;
+///     let b: f64 = b.trim().parse().map_err(|_| "bad denominator")?;
+///     Ok(a / b)
+/// }
+///
+/// let s = Settings::from_vars([("APP_DB_URL", "postgres://db"), ("APP_LEVEL", "debug")]).unwrap();
+/// assert_eq!((s.port, s.level, s.ratio, s.db.pool), (8000, Level::Debug, 0.5, 10));
+/// ```
+///
+/// # Attributes
+///
+/// On the struct:
+/// - `prefix = "APP_"`: before every variable name of the struct.
+/// - `crate = "path"`: where the `twelve` crate is, when it is renamed.
+///
+/// On a field:
+/// - `env = "NAME"`: the whole variable name (no prefix applies).
+/// - `default = "text"` (parsed like a variable) or `default = expression` (a value).
+/// - `nested` (with `prefix = "..."` to replace `FIELD_`): the field is a `Config`.
+/// - `separator = ";"`: for `Vec<T>` fields.
+/// - `from_str`: parse with `FromStr` (each item, for `Vec<T>`).
+/// - `with = path::to::function`: parse with `fn(&str) -> Result<T, E: Display>`
+///   (for `Secret<T>`, the function returns `T`).
+///
+/// Mistakes are compile errors pointing at the attribute: unknown keys (listing the
+/// valid ones), duplicate keys, `default` on an `Option`, `nested` with a parsing
+/// option, names that can't be variable names, and items that are not structs with
+/// named fields.
+#[cfg(feature = "macros")]
+pub use twelve_macros::Config;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use twelve_core::__private::*;
+}

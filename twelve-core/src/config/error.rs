@@ -1,0 +1,295 @@
+//! [`ConfigError`]: every problem of one load, each naming its variable.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// How many characters of a bad value an error shows.
+const SHOWN_CHARS: usize = 64;
+
+/// Every problem found while loading a [`Config`](super::Config), in field order.
+///
+/// `Display` prints one problem per line; [`errors`](Self::errors) iterates them. A
+/// secret's value never appears; other values are shown escaped and cut at 64
+/// characters.
+///
+/// ```
+/// # extern crate twelve_core as twelve;
+/// use twelve::config::{Config, ConfigError};
+/// use twelve::Secret;
+/// # use twelve_macros::Config;
+///
+/// #[derive(Config, Debug)]
+/// struct Settings {
+///     port: u16,
+///     database_url: Secret<String>,
+/// }
+///
+/// # fn main() {
+/// let err: ConfigError = Settings::from_vars([("PORT", "eighty")]).unwrap_err();
+/// assert_eq!(err.errors().count(), 2);
+/// assert_eq!(
+///     err.to_string(),
+///     "PORT: invalid value \"eighty\": expected a whole number (expected u16)\n\
+///      DATABASE_URL: required but not set (expected Secret<String>)"
+/// );
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    problems: Vec<Problem>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(problems: Vec<Problem>) -> Self {
+        ConfigError { problems }
+    }
+
+    /// The problems, in the order of the fields that have them.
+    pub fn errors(&self) -> std::slice::Iter<'_, Problem> {
+        self.problems.iter()
+    }
+
+    /// How many problems there are (at least one).
+    pub fn len(&self) -> usize {
+        self.problems.len()
+    }
+
+    /// Always `false`: a `ConfigError` has at least one problem.
+    pub fn is_empty(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            fmt::Display::fmt(problem, f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl<'a> IntoIterator for &'a ConfigError {
+    type Item = &'a Problem;
+    type IntoIter = std::slice::Iter<'a, Problem>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.errors()
+    }
+}
+
+/// One problem of a [`ConfigError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    var: Option<String>,
+    expected: &'static str,
+    kind: ProblemKind,
+}
+
+/// What went wrong with one variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// A required variable is unset or empty.
+    Missing,
+    /// The value could not be parsed.
+    Invalid {
+        /// The value, escaped and cut at 64 characters; `None` for a secret.
+        shown: Option<String>,
+        /// Where the value came from, when not the process environment.
+        origin: Option<String>,
+        /// Why it was rejected, e.g. `out of range: must be between 0 and 65535`.
+        reason: String,
+    },
+    /// `X_FILE` names a file that could not be read.
+    UnreadableFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        reason: String,
+    },
+    /// A line of the `.env` file could not be parsed. The line was skipped.
+    Dotenv {
+        /// The file.
+        path: PathBuf,
+        /// The line number, from 1.
+        line: usize,
+        /// Why it was rejected.
+        reason: String,
+    },
+}
+
+impl Problem {
+    pub(crate) fn missing(var: String, expected: &'static str) -> Self {
+        Problem {
+            var: Some(var),
+            expected,
+            kind: ProblemKind::Missing,
+        }
+    }
+
+    pub(crate) fn invalid(
+        var: String,
+        expected: &'static str,
+        value: &str,
+        secret: bool,
+        origin: Option<String>,
+        reason: String,
+    ) -> Self {
+        // A parser (a user's `with` function, a `FromStr` error) may quote its input:
+        // a secret's reason is scrubbed of the value too.
+        let reason = if secret { scrub(reason, value) } else { reason };
+        Problem {
+            var: Some(var),
+            expected,
+            kind: ProblemKind::Invalid {
+                shown: (!secret).then(|| show(value)),
+                origin,
+                reason,
+            },
+        }
+    }
+
+    pub(crate) fn unreadable(
+        var: String,
+        expected: &'static str,
+        path: PathBuf,
+        reason: String,
+    ) -> Self {
+        Problem {
+            var: Some(var),
+            expected,
+            kind: ProblemKind::UnreadableFile { path, reason },
+        }
+    }
+
+    pub(crate) fn dotenv(path: PathBuf, line: usize, reason: String) -> Self {
+        Problem {
+            var: None,
+            expected: "",
+            kind: ProblemKind::Dotenv { path, line, reason },
+        }
+    }
+
+    /// The variable, e.g. `PORT` or `DATABASE_URL_FILE`; `None` for a problem of the
+    /// `.env` file itself.
+    pub fn var(&self) -> Option<&str> {
+        self.var.as_deref()
+    }
+
+    /// The expected type as written in the struct, e.g. `u16` or `Secret<String>`.
+    pub fn expected(&self) -> &str {
+        self.expected
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ProblemKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(var) = &self.var {
+            write!(f, "{var}: ")?;
+        }
+        match &self.kind {
+            ProblemKind::Missing => f.write_str("required but not set")?,
+            ProblemKind::Invalid {
+                shown,
+                origin,
+                reason,
+            } => {
+                match shown {
+                    Some(value) => write!(f, "invalid value {value}")?,
+                    None => f.write_str("invalid value (secret, not shown)")?,
+                }
+                if let Some(origin) = origin {
+                    write!(f, " from {origin}")?;
+                }
+                write!(f, ": {reason}")?;
+            }
+            ProblemKind::UnreadableFile { path, reason } => {
+                write!(f, "cannot read {:?}: {reason}", path.display().to_string())?
+            }
+            ProblemKind::Dotenv { path, line, reason } => {
+                return write!(f, "{}:{line}: {reason}; line skipped", path.display());
+            }
+        }
+        write!(f, " (expected {})", self.expected)
+    }
+}
+
+/// `reason` with every occurrence of `value` (and of its trimmed form) redacted.
+fn scrub(reason: String, value: &str) -> String {
+    let mut reason = reason;
+    for v in [value, value.trim()] {
+        if !v.is_empty() && reason.contains(v) {
+            reason = reason.replace(v, crate::secret::REDACTED);
+        }
+    }
+    reason
+}
+
+/// The value escaped as a Rust string literal, cut at [`SHOWN_CHARS`] characters.
+fn show(value: &str) -> String {
+    match value.char_indices().nth(SHOWN_CHARS) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!(
+            "{:?}... ({} characters)",
+            &value[..cut],
+            value.chars().count()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_and_escaped() {
+        let long = "x".repeat(100);
+        let p = Problem::invalid("A".into(), "u8", &long, false, None, "bad".into());
+        let text = p.to_string();
+        assert!(text.contains(&format!("\"{}\"... (100 characters)", "x".repeat(64))));
+        let p = Problem::invalid("A".into(), "u8", "a\"b\n\u{1b}", false, None, "bad".into());
+        assert_eq!(
+            p.to_string(),
+            "A: invalid value \"a\\\"b\\n\\u{1b}\": bad (expected u8)"
+        );
+    }
+
+    #[test]
+    fn secrets_are_not_shown() {
+        let p = Problem::invalid(
+            "K".into(),
+            "Secret<u8>",
+            "hunter2",
+            true,
+            None,
+            "bad".into(),
+        );
+        assert!(!p.to_string().contains("hunter2"));
+        assert_eq!(
+            p.to_string(),
+            "K: invalid value (secret, not shown): bad (expected Secret<u8>)"
+        );
+        let p = Problem::invalid(
+            "K".into(),
+            "Secret<Url>",
+            " hunter2 ",
+            true,
+            None,
+            "cannot parse 'hunter2'".into(),
+        );
+        assert_eq!(
+            p.to_string(),
+            "K: invalid value (secret, not shown): cannot parse '[REDACTED]' (expected Secret<Url>)"
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! [`Source`]: where values come from: the process environment (or given pairs),
+//! `X_FILE` files, and a `.env` file.
+
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use super::dotenv::DotenvFile;
+use super::error::Problem;
+
+/// Where a [`Config`](super::Config) reads its variables from.
+///
+/// [`Config::from_env`](super::Config::from_env) uses [`Source::from_env`] and
+/// [`Config::from_vars`](super::Config::from_vars) uses [`Source::from_vars`]; build a
+/// `Source` yourself to mix them, for example in a test that wants `X_FILE` secrets
+/// or a `.env` file without touching the process environment:
+///
+/// ```
+/// # extern crate twelve_core as twelve;
+/// use twelve::config::{Config, Source};
+/// # use twelve_macros::Config;
+/// #[derive(Config)]
+/// struct Settings {
+///     database_url: twelve::Secret<String>,
+/// }
+///
+/// # fn main() {
+/// let dir = std::env::temp_dir().join(format!("twelve-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("db"), "postgres://app@db/app\n").unwrap();
+///
+/// let source = Source::from_vars([("DATABASE_URL_FILE", dir.join("db").to_str().unwrap())])
+///     .with_files(true);
+/// let settings = Settings::from_source(&source).unwrap();
+/// assert_eq!(settings.database_url.expose(), "postgres://app@db/app");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Source {
+    /// `None`: the process environment.
+    vars: Option<HashMap<OsString, OsString>>,
+    files: bool,
+    dotenv: Option<PathBuf>,
+    dotenv_file: OnceLock<DotenvFile>,
+}
+
+/// A value found for a variable.
+#[derive(Debug)]
+pub(crate) struct Found {
+    pub(crate) value: String,
+    /// Where it came from, when not the variable itself (for error messages).
+    pub(crate) origin: Option<String>,
+}
+
+/// A variable that exists but can't be used.
+#[derive(Debug)]
+pub(crate) enum LookupError {
+    /// The value (of `var`) is not UTF-8; `lossy` shows it with replacement characters.
+    NotUtf8 {
+        var: String,
+        lossy: String,
+        origin: Option<String>,
+    },
+    /// `var` (an `X_FILE`) names a file that can't be read.
+    Unreadable {
+        var: String,
+        path: PathBuf,
+        reason: String,
+    },
+}
+
+impl Source {
+    /// The process environment, `X_FILE` files, and `./.env` for variables the
+    /// environment lacks (unless `TWELVE_DOTENV` is `0`, `false`, `no` or `off`).
+    ///
+    /// The `.env` file is read only when some variable is missing from the
+    /// environment, and never changes the process environment.
+    pub fn from_env() -> Self {
+        let dotenv_off = std::env::var("TWELVE_DOTENV").is_ok_and(|v| {
+            ["0", "false", "no", "off"]
+                .iter()
+                .any(|off| v.trim().eq_ignore_ascii_case(off))
+        });
+        Source {
+            vars: None,
+            files: true,
+            dotenv: (!dotenv_off).then(|| PathBuf::from(".env")),
+            dotenv_file: OnceLock::new(),
+        }
+    }
+
+    /// The given pairs only: no process environment, no files, no `.env`.
+    pub fn from_vars<I, K, V>(vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        Self::from_os_vars(
+            vars.into_iter()
+                .map(|(k, v)| (OsString::from(k.as_ref()), OsString::from(v.as_ref()))),
+        )
+    }
+
+    /// Like [`from_vars`](Self::from_vars), with values that need not be UTF-8.
+    pub fn from_os_vars<I, K, V>(vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<OsStr>,
+        V: AsRef<OsStr>,
+    {
+        Source {
+            vars: Some(
+                vars.into_iter()
+                    .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()))
+                    .collect(),
+            ),
+            files: false,
+            dotenv: None,
+            dotenv_file: OnceLock::new(),
+        }
+    }
+
+    /// Whether `X_FILE` names a file holding the value of an unset `X`.
+    pub fn with_files(mut self, on: bool) -> Self {
+        self.files = on;
+        self
+    }
+
+    /// A `.env` file for variables that the main source lacks; `None` turns it off.
+    /// A missing file is not an error.
+    pub fn with_dotenv(mut self, path: Option<impl Into<PathBuf>>) -> Self {
+        self.dotenv = path.map(Into::into);
+        self.dotenv_file = OnceLock::new();
+        self
+    }
+
+    /// Problems of the `.env` file (lines it could not parse, which were skipped).
+    /// Empty when the file was fine, absent, or never needed.
+    pub fn warnings(&self) -> Vec<Problem> {
+        self.dotenv_file
+            .get()
+            .map(|f| f.problems.clone())
+            .unwrap_or_default()
+    }
+
+    /// The value of `name`: the variable itself, else `name_FILE`, else the same two
+    /// in `.env`. An empty value counts as unset.
+    pub(crate) fn get(&self, name: &str) -> Result<Option<Found>, LookupError> {
+        if let Some(value) = self.primary(name) {
+            return utf8(name, value, None).map(|value| {
+                Some(Found {
+                    value,
+                    origin: None,
+                })
+            });
+        }
+        let file_var = format!("{name}_FILE");
+        if self.files {
+            if let Some(path) = self.primary(&file_var) {
+                return read_file(&file_var, Path::new(&path), None);
+            }
+        }
+        let Some(dotenv) = self.dotenv_file() else {
+            return Ok(None);
+        };
+        let origin = || Some(dotenv.path.display().to_string());
+        if let Some(value) = dotenv.vars.get(name).filter(|v| !v.is_empty()) {
+            return Ok(Some(Found {
+                value: value.clone(),
+                origin: origin(),
+            }));
+        }
+        match dotenv.vars.get(&file_var).filter(|v| !v.is_empty()) {
+            Some(path) if self.files => read_file(&file_var, Path::new(path), origin()),
+            _ => Ok(None),
+        }
+    }
+
+    /// The variable in the process environment or the given pairs; `None` when unset
+    /// or empty.
+    fn primary(&self, name: &str) -> Option<OsString> {
+        let value = match &self.vars {
+            None => std::env::var_os(name),
+            Some(vars) => vars.get(OsStr::new(name)).cloned(),
+        };
+        value.filter(|v| !v.is_empty())
+    }
+
+    fn dotenv_file(&self) -> Option<&DotenvFile> {
+        let path = self.dotenv.as_ref()?;
+        Some(self.dotenv_file.get_or_init(|| DotenvFile::read(path)))
+    }
+}
+
+fn utf8(var: &str, value: OsString, origin: Option<String>) -> Result<String, LookupError> {
+    value.into_string().map_err(|value| LookupError::NotUtf8 {
+        var: var.to_owned(),
+        lossy: value.to_string_lossy().into_owned(),
+        origin,
+    })
+}
+
+/// The contents of the file that `var` names, one trailing newline trimmed.
+fn read_file(var: &str, path: &Path, via: Option<String>) -> Result<Option<Found>, LookupError> {
+    let bytes = std::fs::read(path).map_err(|e| LookupError::Unreadable {
+        var: var.to_owned(),
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let origin = Some(match via {
+        None => format!("file {:?} ({var})", path.display().to_string()),
+        Some(dotenv) => format!("file {:?} ({var} in {dotenv})", path.display().to_string()),
+    });
+    let mut value = String::from_utf8(bytes).map_err(|e| LookupError::NotUtf8 {
+        var: var.to_owned(),
+        lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        origin: origin.clone(),
+    })?;
+    if value.ends_with('\n') {
+        value.pop();
+        if value.ends_with('\r') {
+            value.pop();
+        }
+    }
+    Ok((!value.is_empty()).then_some(Found { value, origin }))
+}

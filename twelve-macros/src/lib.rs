@@ -1,0 +1,18 @@
+//! Procedural macros of [twelve](https://docs.rs/twelve). An implementation detail:
+//! depend on `twelve` and use `twelve::Config`, which is documented there.
+//!
+//! This file holds only the entry points; each macro lives in its own module as
+//! parse -> validate -> expand.
+#![forbid(unsafe_code)]
+
+use proc_macro::TokenStream;
+
+mod attr;
+mod config;
+mod errors;
+
+/// Implements `twelve::Config` for a struct with named fields. See `twelve::Config`.
+#[proc_macro_derive(Config, attributes(config))]
+pub fn derive_config(input: TokenStream) -> TokenStream {
+    config::derive(input.into()).into()
+}

@@ -149,6 +149,11 @@ pub use twelve_core::config::Config;
 #[cfg(feature = "macros")]
 pub use twelve_macros::Config;
 
+/// The README's Rust code, compiled and run as a doctest so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 #[doc(hidden)]
 pub mod __private {
     pub use twelve_core::__private::*;

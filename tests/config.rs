@@ -866,7 +866,7 @@ proptest! {
         match Everything::from_vars(pairs) {
             Ok(_) => {}
             Err(e) => {
-                prop_assert!(e.len() >= 1);
+                prop_assert!(!e.is_empty());
                 for p in e.errors() {
                     prop_assert!(p.var().is_some_and(|v| EVERY_VAR.contains(&v)));
                 }

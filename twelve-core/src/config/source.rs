@@ -43,7 +43,10 @@ pub struct Source {
     vars: Option<HashMap<OsString, OsString>>,
     files: bool,
     dotenv: Option<PathBuf>,
-    dotenv_file: OnceLock<DotenvFile>,
+    /// Whether `TWELVE_DOTENV` may turn the `.env` file off (for [`Source::from_env`]).
+    dotenv_switch: bool,
+    /// Read on first need: `None` when off.
+    dotenv_file: OnceLock<Option<DotenvFile>>,
 }
 
 /// A value found for a variable.
@@ -78,15 +81,13 @@ impl Source {
     /// The `.env` file is read only when some variable is missing from the
     /// environment, and never changes the process environment.
     pub fn from_env() -> Self {
-        let dotenv_off = std::env::var("TWELVE_DOTENV").is_ok_and(|v| {
-            ["0", "false", "no", "off"]
-                .iter()
-                .any(|off| v.trim().eq_ignore_ascii_case(off))
-        });
         Source {
             vars: None,
             files: true,
-            dotenv: (!dotenv_off).then(|| PathBuf::from(".env")),
+            dotenv: Some(PathBuf::from(".env")),
+            // Checked only when the file is needed: a load that finds every variable
+            // in the environment reads nothing else.
+            dotenv_switch: true,
             dotenv_file: OnceLock::new(),
         }
     }
@@ -119,6 +120,7 @@ impl Source {
             ),
             files: false,
             dotenv: None,
+            dotenv_switch: false,
             dotenv_file: OnceLock::new(),
         }
     }
@@ -142,6 +144,7 @@ impl Source {
     pub fn warnings(&self) -> Vec<Problem> {
         self.dotenv_file
             .get()
+            .and_then(Option::as_ref)
             .map(|f| f.problems.clone())
             .unwrap_or_default()
     }
@@ -190,9 +193,25 @@ impl Source {
     }
 
     fn dotenv_file(&self) -> Option<&DotenvFile> {
-        let path = self.dotenv.as_ref()?;
-        Some(self.dotenv_file.get_or_init(|| DotenvFile::read(path)))
+        self.dotenv_file
+            .get_or_init(|| {
+                let path = self.dotenv.as_ref()?;
+                if self.dotenv_switch && dotenv_switched_off() {
+                    return None;
+                }
+                Some(DotenvFile::read(path))
+            })
+            .as_ref()
     }
+}
+
+/// `TWELVE_DOTENV` is `0`, `false`, `no` or `off`.
+fn dotenv_switched_off() -> bool {
+    std::env::var("TWELVE_DOTENV").is_ok_and(|v| {
+        ["0", "false", "no", "off"]
+            .iter()
+            .any(|off| v.trim().eq_ignore_ascii_case(off))
+    })
 }
 
 fn utf8(var: &str, value: OsString, origin: Option<String>) -> Result<String, LookupError> {

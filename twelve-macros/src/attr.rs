@@ -40,10 +40,16 @@ impl Keys {
             .or_else(|| meta.path.is_ident("crate").then(|| "crate".to_string()))
             .unwrap_or_else(|| path_text(&meta.path));
         if !self.valid.contains(&key.as_str()) {
+            let hint = self
+                .valid
+                .iter()
+                .find(|v| edit_distance(v, &key) <= 2)
+                .map(|v| format!(" (did you mean `{v}`?)"))
+                .unwrap_or_default();
             errors.at(
                 span,
                 format!(
-                    "unknown key `{key}` in #[{}(...)]; valid keys here: {}",
+                    "unknown key `{key}` in #[{}(...)]{hint}; valid keys here: {}",
                     self.attr,
                     self.valid.join(", ")
                 ),
@@ -60,6 +66,21 @@ impl Keys {
         skip_value(meta, errors);
         None
     }
+}
+
+/// Levenshtein distance, for "did you mean" hints on short keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            row.push((prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1));
+        }
+        prev = row;
+    }
+    prev[b.len()]
 }
 
 fn path_text(path: &syn::Path) -> String {

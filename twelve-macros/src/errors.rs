@@ -13,6 +13,11 @@ impl Errors {
         self.0.push(syn::Error::new(span, message));
     }
 
+    /// Records an error spanning all of `tokens` (not only their first token).
+    pub(crate) fn spanned(&mut self, tokens: impl quote::ToTokens, message: impl Display) {
+        self.0.push(syn::Error::new_spanned(tokens, message));
+    }
+
     /// Records an error from syn.
     pub(crate) fn push(&mut self, error: syn::Error) {
         self.0.push(error);

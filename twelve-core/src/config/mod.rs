@@ -135,6 +135,11 @@ pub use loader::{Field, Loader, Parser, from_str, join, list, with};
 /// assert!(Settings::env_example().contains("# Port of the HTTP server.\n"));
 /// # }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a twelve `Config`",
+    label = "not a `Config`",
+    note = "derive it with `#[derive(twelve::Config)]`, or drop `nested` to read the field from one variable"
+)]
 pub trait Config: Sized {
     /// Reads the process environment (plus `X_FILE` secrets and, in development,
     /// `./.env`), reporting every problem at once.

@@ -122,12 +122,26 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
 fn parser(field: &Field, value_ty: &Type, p: &TokenStream) -> TokenStream {
     let secret = types::inner(value_ty, "Secret");
     let plain_ty = secret.unwrap_or(value_ty);
-    let parse = if let Some((span, path)) = &field.with {
-        quote_spanned!(*span=> #p::with(#path(__raw)))
-    } else if let Some(span) = field.from_str {
+    let parse = if let Some((_, path)) = &field.with {
+        // The function is first coerced to the pointer type that `with` promises, spanned
+        // on the path: a wrong signature is one error on `parse_fn`, naming both types.
+        let sp = path.span();
+        let ps = respan(p, sp);
+        quote_spanned!(sp=> {
+            let __f: fn(&::core::primitive::str) -> ::core::result::Result<#plain_ty, _> = #path;
+            #ps::with(__f(__raw))
+        })
+    } else if field.from_str.is_some() {
+        // Spanned on the (item) type, `#p` included: a type without `FromStr` gets the error.
         match types::inner(plain_ty, "Vec") {
-            Some(item) => quote_spanned!(span=> #p::list(__raw, __ctx, #p::from_str::<#item>)),
-            None => quote_spanned!(span=> #p::from_str::<#plain_ty>(__raw)),
+            Some(item) => {
+                let ps = respan(p, item.span());
+                quote_spanned!(item.span()=> #p::list(__raw, __ctx, #ps::from_str::<#item>))
+            }
+            None => {
+                let ps = respan(p, plain_ty.span());
+                quote_spanned!(plain_ty.span()=> #ps::from_str::<#plain_ty>(__raw))
+            }
         }
     } else {
         // Spanned on the type, so that a type without `ConfigValue` gets the error.
@@ -219,4 +233,22 @@ pub(crate) fn fallback(input: &syn::DeriveInput, krate: Option<&syn::Path>) -> T
             }
         };
     }
+}
+
+/// `tokens` with every span set to `span`, so that an error in them points there.
+fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(&g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }

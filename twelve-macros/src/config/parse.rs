@@ -53,8 +53,8 @@ pub(crate) fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Input> {
     };
     struct_attrs(&input.attrs, &mut model, errors);
     if !input.generics.params.is_empty() {
-        errors.at(
-            input.generics.span(),
+        errors.spanned(
+            &input.generics,
             "#[derive(Config)] does not support generic structs: settings are read once, \
              into concrete types",
         );

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 
 use super::parse::{Field, Input};
 use super::types;
@@ -50,7 +49,9 @@ fn check_prefix(prefix: &syn::LitStr, errors: &mut Errors) {
 
 fn check_field(field: &Field, errors: &mut Errors) {
     if let Some(env) = &field.env {
-        if !is_var_name(&env.value()) {
+        if env.value().is_empty() {
+            errors.at(env.span(), "`env` can't be empty: give the variable's name");
+        } else if !is_var_name(&env.value()) {
             errors.at(
                 env.span(),
                 format!(
@@ -99,8 +100,8 @@ fn check_field(field: &Field, errors: &mut Errors) {
             }
         }
         if option.is_some() {
-            errors.at(
-                field.ty.span(),
+            errors.spanned(
+                &field.ty,
                 "a `nested` field can't be an `Option`: its own fields say which are optional",
             );
         }
@@ -111,7 +112,7 @@ fn check_field(field: &Field, errors: &mut Errors) {
             "`from_str` and `with` both say how to parse this field; keep one",
         );
     }
-    if let Some(separator) = &field.separator {
+    if let (Some(separator), None) = (&field.separator, field.nested) {
         let value_ty = option.unwrap_or(&field.ty);
         let value_ty = types::inner(value_ty, "Secret").unwrap_or(value_ty);
         if separator.value().is_empty() {

@@ -1,0 +1,9 @@
+use twelve::Config;
+
+#[derive(Config)]
+struct Settings {
+    #[config(default = "info")]
+    log_level: Option<String>,
+}
+
+fn main() {}

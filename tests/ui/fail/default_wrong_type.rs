@@ -1,0 +1,9 @@
+use twelve::Config;
+
+#[derive(Config)]
+struct Settings {
+    #[config(default = "localhost".len())]
+    host: String,
+}
+
+fn main() {}

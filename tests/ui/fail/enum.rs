@@ -1,0 +1,9 @@
+use twelve::Config;
+
+#[derive(Config)]
+enum Level {
+    Info,
+    Debug,
+}
+
+fn main() {}

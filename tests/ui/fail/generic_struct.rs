@@ -1,0 +1,8 @@
+use twelve::Config;
+
+#[derive(Config)]
+struct Settings<T> {
+    value: T,
+}
+
+fn main() {}

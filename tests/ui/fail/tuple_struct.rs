@@ -1,0 +1,6 @@
+use twelve::Config;
+
+#[derive(Config)]
+struct Settings(u16, String);
+
+fn main() {}

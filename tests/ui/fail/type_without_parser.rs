@@ -1,0 +1,10 @@
+use twelve::Config;
+
+struct Level(u8);
+
+#[derive(Config)]
+struct Settings {
+    level: Level,
+}
+
+fn main() {}

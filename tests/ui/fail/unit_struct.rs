@@ -1,0 +1,6 @@
+use twelve::Config;
+
+#[derive(Config)]
+struct Settings;
+
+fn main() {}

@@ -1,0 +1,69 @@
+//! JSON string escaping, written by hand: it runs for every string of every log line,
+//! and escaping straight into the line buffer avoids serde_json's intermediate
+//! allocations (see BENCHMARKS.md, logging).
+
+use std::fmt;
+
+/// Appends `s` to `out` as the inside of a JSON string (no quotes).
+pub(crate) fn escape_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f | 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            push_unicode_escape(out, b);
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+fn push_unicode_escape(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push_str("\\u00");
+    out.push(char::from(HEX[usize::from(b >> 4)]));
+    out.push(char::from(HEX[usize::from(b & 0xf)]));
+}
+
+/// Appends `s` to `out` as a quoted JSON string.
+pub(crate) fn quoted(out: &mut String, s: &str) {
+    out.push('"');
+    escape_into(out, s);
+    out.push('"');
+}
+
+/// A `fmt::Write` that escapes what is written into a JSON string: `Debug` and
+/// `Display` output go straight into the line without a temporary `String`.
+pub(crate) struct Escaper<'a>(pub(crate) &'a mut String);
+
+impl fmt::Write for Escaper<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        escape_into(self.0, s);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_json_requires() {
+        let mut out = String::new();
+        quoted(&mut out, "a\"b\\c\nd\u{1}\u{7f}é\u{2028}");
+        assert_eq!(out, "\"a\\\"b\\\\c\\nd\\u0001\\u007fé\u{2028}\"");
+        let parsed: String = serde_json::from_str(&out).expect("valid JSON");
+        assert_eq!(parsed, "a\"b\\c\nd\u{1}\u{7f}é\u{2028}");
+    }
+}

@@ -1,0 +1,195 @@
+//! Logs: one JSON object per line on stdout.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//!
+//! let lines = Arc::new(Mutex::new(Vec::<u8>::new()));
+//! let sink = lines.clone();
+//! let subscriber = twelve_core::log::builder()
+//!     .service("order-service")
+//!     .version("0.1.0")
+//!     .sink(Arc::new(move |line: &[u8]| sink.lock().unwrap().extend_from_slice(line)))
+//!     .build()
+//!     .unwrap();
+//! tracing::subscriber::with_default(subscriber, || {
+//!     let span = tracing::info_span!("request", correlation_id = "0193a1f0");
+//!     let _entered = span.enter();
+//!     tracing::info!(order_id = "a1b2c3", item_count = 3, "order confirmed");
+//! });
+//! let text = String::from_utf8(lines.lock().unwrap().clone()).unwrap();
+//! let line: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+//! assert_eq!(line["message"], "order confirmed");
+//! assert_eq!(line["service"], "order-service");
+//! assert_eq!(line["correlation_id"], "0193a1f0");
+//! assert_eq!(line["item_count"], 3);
+//! ```
+//!
+//! Each line holds `timestamp` (RFC 3339 UTC, microseconds), `level` (lower case),
+//! `message`, `target`, the static `service`, `version` and `release` (when set), then
+//! the fields of every entered span from root to leaf and the event's own fields,
+//! flattened to the top level. Keys are unique: a later value wins; a field named like
+//! a core key (`timestamp`, `level`, `message`) is written as `fields.<name>`.
+//! Numbers and bools stay JSON numbers and bools; every string is escaped, so any
+//! content yields valid JSON.
+
+mod escape;
+mod fields;
+mod json;
+mod time;
+
+use std::fmt;
+
+use tracing::level_filters::LevelFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
+
+pub use json::{JsonLayer, LineSink, stdout_sink};
+
+/// A layer of yours, added next to twelve's with [`LogBuilder::with_layer`].
+pub type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
+
+/// Starts configuring twelve's logging.
+pub fn builder() -> LogBuilder {
+    LogBuilder {
+        service: String::from("unknown"),
+        version: String::from("0.0.0"),
+        release: None,
+        level: String::from("info"),
+        directives: None,
+        sink: None,
+        layers: Vec::new(),
+    }
+}
+
+/// Configures twelve's logging: static fields, level, where lines go, extra layers.
+pub struct LogBuilder {
+    service: String,
+    version: String,
+    release: Option<String>,
+    level: String,
+    directives: Option<String>,
+    sink: Option<LineSink>,
+    layers: Vec<BoxedLayer>,
+}
+
+impl fmt::Debug for LogBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogBuilder")
+            .field("service", &self.service)
+            .field("version", &self.version)
+            .field("release", &self.release)
+            .field("level", &self.level)
+            .field("directives", &self.directives)
+            .field("layers", &self.layers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A logging setting that can't be used; names the variable it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogError {
+    var: &'static str,
+    reason: String,
+}
+
+impl fmt::Display for LogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.var, self.reason)
+    }
+}
+
+impl std::error::Error for LogError {}
+
+impl LogBuilder {
+    /// `service` on every line.
+    pub fn service(mut self, name: impl Into<String>) -> Self {
+        self.service = name.into();
+        self
+    }
+
+    /// `version` on every line.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// `release` on every line, when set.
+    pub fn release(mut self, release: Option<String>) -> Self {
+        self.release = release;
+        self
+    }
+
+    /// The level filter, as `LOG_LEVEL` gives it: `trace`, `debug`, `info`, `warn`,
+    /// `error` or `off`.
+    pub fn level(mut self, level: impl Into<String>) -> Self {
+        self.level = level.into();
+        self
+    }
+
+    /// Full filter directives, as `RUST_LOG` gives them (`info,my_crate=debug`); they
+    /// win over [`level`](Self::level) when set and not empty.
+    pub fn directives(mut self, directives: Option<String>) -> Self {
+        self.directives = directives.filter(|d| !d.trim().is_empty());
+        self
+    }
+
+    /// Where lines go; stdout by default.
+    pub fn sink(mut self, sink: LineSink) -> Self {
+        self.sink = Some(sink);
+        self
+    }
+
+    /// Adds a layer of yours (OpenTelemetry, a test capture, ...) that sees every event
+    /// and span, next to twelve's. The level filter applies to twelve's layer only.
+    pub fn with_layer<L: Layer<Registry> + Send + Sync + 'static>(mut self, layer: L) -> Self {
+        self.layers.push(Box::new(layer));
+        self
+    }
+
+    /// The filter from the directives or the level.
+    pub fn filter(&self) -> Result<EnvFilter, LogError> {
+        if let Some(directives) = &self.directives {
+            return EnvFilter::builder()
+                .parse(directives)
+                .map_err(|e| LogError {
+                    var: "RUST_LOG",
+                    reason: e.to_string(),
+                });
+        }
+        let level: LevelFilter = self.level.trim().parse().map_err(|_| LogError {
+            var: "LOG_LEVEL",
+            reason: format!(
+                "{:?} is not a level: use trace, debug, info, warn, error or off",
+                self.level
+            ),
+        })?;
+        Ok(EnvFilter::default().add_directive(level.into()))
+    }
+
+    /// twelve's JSON layer alone, for a subscriber you assemble yourself.
+    pub fn json_layer(&self) -> JsonLayer {
+        let mut statics = vec![
+            ("service", self.service.clone()),
+            ("version", self.version.clone()),
+        ];
+        if let Some(release) = &self.release {
+            statics.push(("release", release.clone()));
+        }
+        JsonLayer::new(statics, self.sink.clone().unwrap_or_else(stdout_sink))
+    }
+
+    /// The whole subscriber: a `Registry` with twelve's filtered JSON layer and yours.
+    pub fn build(self) -> Result<impl tracing::Subscriber + Send + Sync + 'static, LogError> {
+        let filter = self.filter()?;
+        let mut layers: Vec<BoxedLayer> = vec![self.json_layer().with_filter(filter).boxed()];
+        layers.extend(self.layers);
+        Ok(Registry::default().with(layers))
+    }
+
+    /// Builds the subscriber and installs it as the global default. Fails when the
+    /// settings are bad or a global subscriber is already set.
+    pub fn init(self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        tracing::subscriber::set_global_default(self.build()?)?;
+        Ok(())
+    }
+}

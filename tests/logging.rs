@@ -391,7 +391,7 @@ fn child_closed_stdout() {
         return;
     }
     twelve::log::builder().init().expect("init");
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::thread::sleep(std::time::Duration::from_millis(500));
     for i in 0..20_000 {
         tracing::info!(i, "into a closed pipe");
     }
@@ -407,7 +407,19 @@ fn closed_stdout_neither_panics_nor_complains() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("runs");
-    drop(proc.stdout.take());
+    // Wait for the harness's own first line, so that only twelve's writes meet the
+    // closed pipe, then close it.
+    if let Some(stdout) = proc.stdout.take() {
+        let mut reader = std::io::BufReader::new(stdout);
+        let mut line = String::new();
+        for _ in 0..5 {
+            line.clear();
+            let read = std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0);
+            if read == 0 || line.contains("running") {
+                break;
+            }
+        }
+    }
     let out = proc.wait_with_output().expect("waits");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");

@@ -66,6 +66,7 @@
 pub use twelve_core::Secret;
 pub use twelve_core::config;
 pub use twelve_core::config::Config;
+pub use twelve_core::correlation;
 pub use twelve_core::log;
 
 /// Derives [`Config`](trait@Config): typed settings from the environment.

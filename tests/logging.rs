@@ -90,8 +90,6 @@ fn line_format_of_the_design() {
     let raw = String::from_utf8(lines.lock().expect("lock").clone()).expect("utf-8");
     assert_eq!(raw.matches('\n').count(), 1);
     assert!(raw.starts_with("{\"timestamp\":\""), "{raw}");
-    let keys: Vec<&str> = raw.split("\",\"").take(1).collect();
-    assert!(!keys.is_empty());
     let line = &parsed(&lines)[0];
     let ts = line["timestamp"].as_str().expect("timestamp");
     assert_eq!(ts.len(), 27, "{ts}");
@@ -109,20 +107,17 @@ fn line_format_of_the_design() {
     assert_eq!(line["ok"], true);
     assert_eq!(line["ratio"], 0.5);
     // Key order: core keys first, in this order.
-    let order: Vec<&str> = line
-        .as_object()
-        .expect("object")
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert!(order.contains(&"timestamp"));
-    let first_keys: Vec<&str> = raw
-        .trim_start_matches('{')
-        .split(',')
-        .take(4)
-        .map(|kv| kv.split(':').next().unwrap_or_default().trim_matches('"'))
-        .collect();
-    assert_eq!(first_keys, ["timestamp", "level", "message", "target"]);
+    assert_eq!(
+        first_keys(&raw, 6),
+        [
+            "timestamp",
+            "level",
+            "message",
+            "target",
+            "service",
+            "version"
+        ]
+    );
 }
 
 #[test]
@@ -428,4 +423,170 @@ fn closed_stdout_neither_panics_nor_complains() {
         !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
         "{stderr}"
     );
+}
+
+// ---- correlation IDs and schemas ----
+
+use twelve::correlation::{self, Context, CorrelationId, TraceContext};
+use twelve::log::Schema;
+
+const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn correlation_id_on_every_line_of_the_scope_and_helper_spawned_tasks() {
+    let (lines, builder) = capture();
+    let id = CorrelationId::parse("req-1").expect("valid");
+    with_logs(builder, || {
+        current_thread().block_on(async {
+            tracing::info!("before");
+            CorrelationId::scope(id.clone(), async {
+                tracing::info!("inside");
+                correlation::spawn(async { tracing::info!("helper task") })
+                    .await
+                    .expect("task");
+                tokio::spawn(async { tracing::info!("bare task") })
+                    .await
+                    .expect("task");
+            })
+            .await;
+            CorrelationId::in_scope(CorrelationId::parse("sync-2").expect("valid"), || {
+                tracing::info!("sync");
+            });
+        });
+    });
+    let ids: Vec<(String, Option<String>)> = parsed(&lines)
+        .iter()
+        .map(|l| {
+            (
+                l["message"].as_str().unwrap_or_default().to_string(),
+                l.get("correlation_id")
+                    .and_then(Value::as_str)
+                    .map(String::from),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("before".to_string(), None),
+            ("inside".to_string(), Some("req-1".to_string())),
+            ("helper task".to_string(), Some("req-1".to_string())),
+            ("bare task".to_string(), None),
+            ("sync".to_string(), Some("sync-2".to_string())),
+        ]
+    );
+}
+
+fn one_line_with_trace(schema: Schema, project: Option<&str>) -> (String, Value) {
+    let (lines, builder) = capture();
+    let builder = builder
+        .schema(schema)
+        .gcp_project(project.map(String::from))
+        .release(Some("r7".into()));
+    let context = Context {
+        id: CorrelationId::parse("c-1").expect("valid"),
+        trace: TraceContext::parse_traceparent(TRACEPARENT),
+    };
+    with_logs(builder, || {
+        current_thread().block_on(correlation::scope_context(context, async {
+            tracing::warn!(k = 1, "hello");
+        }));
+    });
+    let raw = String::from_utf8(lines.lock().expect("lock").clone()).expect("utf-8");
+    let line = parsed(&lines).remove(0);
+    (raw, line)
+}
+
+/// The first `n` keys of a line, in the order written (read off the text, since
+/// `serde_json::Value` does not keep the order).
+fn first_keys(raw: &str, n: usize) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut rest = raw.trim().trim_start_matches('{');
+    while keys.len() < n {
+        let Some(start) = rest.find('"') else { break };
+        let after = &rest[start + 1..];
+        let Some(end) = after.find("\":") else { break };
+        keys.push(after[..end].to_string());
+        let tail = &after[end + 2..];
+        // Skip the value: a string or a bare token.
+        rest = if let Some(stripped) = tail.strip_prefix('"') {
+            let mut i = 0;
+            let bytes = stripped.as_bytes();
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            &stripped[(i + 1).min(stripped.len())..]
+        } else {
+            &tail[tail.find(',').unwrap_or(tail.len())..]
+        };
+    }
+    keys
+}
+
+#[test]
+fn default_schema_trace_keys() {
+    let (raw, line) = one_line_with_trace(Schema::Default, None);
+    assert_eq!(first_keys(&raw, 3), ["timestamp", "level", "message"]);
+    assert_eq!(line["level"], "warn");
+    assert_eq!(line["correlation_id"], "c-1");
+    assert_eq!(line["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(line["span_id"], "00f067aa0ba902b7");
+    assert_eq!(line["release"], "r7");
+}
+
+#[test]
+fn ecs_schema() {
+    let (raw, line) = one_line_with_trace(Schema::Ecs, None);
+    assert_eq!(
+        first_keys(&raw, 4),
+        ["@timestamp", "log.level", "message", "ecs.version"]
+    );
+    assert_eq!(line["log.level"], "warn");
+    assert_eq!(line["service.name"], "order-service");
+    assert_eq!(line["service.version"], "0.1.0");
+    assert_eq!(line["trace.id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(line["span.id"], "00f067aa0ba902b7");
+    assert_eq!(line["log.logger"], "logging");
+    assert!(line.get("timestamp").is_none() && line.get("level").is_none());
+}
+
+#[test]
+fn gcp_schema() {
+    let (raw, line) = one_line_with_trace(Schema::Gcp, Some("shop-prod"));
+    assert_eq!(first_keys(&raw, 3), ["severity", "message", "time"]);
+    assert_eq!(line["severity"], "WARNING");
+    assert_eq!(
+        line["logging.googleapis.com/trace"],
+        "projects/shop-prod/traces/4bf92f3577b34da6a3ce929d0e0e4736"
+    );
+    assert_eq!(line["logging.googleapis.com/spanId"], "00f067aa0ba902b7");
+    let (_, line) = one_line_with_trace(Schema::Gcp, None);
+    assert_eq!(
+        line["logging.googleapis.com/trace"],
+        "4bf92f3577b34da6a3ce929d0e0e4736"
+    );
+}
+
+#[test]
+fn datadog_schema() {
+    let (raw, line) = one_line_with_trace(Schema::Datadog, None);
+    assert_eq!(first_keys(&raw, 3), ["status", "message", "timestamp"]);
+    assert_eq!(line["status"], "warn");
+    assert_eq!(line["service"], "order-service");
+    assert_eq!(line["dd.trace_id"], 0xa3ce929d0e0e4736u64.to_string());
+    assert_eq!(line["dd.span_id"], 0x00f067aa0ba902b7u64.to_string());
+}
+
+#[test]
+fn schema_names_parse() {
+    assert_eq!("ECS".parse::<Schema>(), Ok(Schema::Ecs));
+    assert_eq!(" datadog ".parse::<Schema>(), Ok(Schema::Datadog));
+    assert!("splunk".parse::<Schema>().is_err());
 }

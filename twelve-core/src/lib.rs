@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod correlation;
 pub mod log;
 mod secret;
 

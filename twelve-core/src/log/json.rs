@@ -11,11 +11,9 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::escape::quoted;
 use super::fields::{Rendered, SpanFields, push_key};
+use super::schema::{Head, Schema, Spec, TraceFormat};
 use super::time::push_rfc3339;
-
-/// Keys of the line that no field may overwrite; a field with such a name is written
-/// as `fields.<name>` instead.
-const CORE_KEYS: [&str; 3] = ["timestamp", "level", "message"];
+use crate::correlation;
 
 /// Where finished lines go: one call per line, the trailing newline included.
 pub type LineSink = Arc<dyn Fn(&[u8]) + Send + Sync>;
@@ -36,6 +34,8 @@ pub fn stdout_sink() -> LineSink {
 /// Build it with [`builder`](super::builder); use it with any `Registry`-based
 /// subscriber next to your own layers.
 pub struct JsonLayer {
+    spec: Spec,
+    /// `service`, `version`, `release` (keys as the schema names them), values as JSON.
     statics: Vec<(&'static str, String)>,
     sink: LineSink,
 }
@@ -61,18 +61,34 @@ struct Scratch {
 }
 
 impl JsonLayer {
-    /// A layer with the given static fields (`service`, `version`, `release`), each
-    /// rendered once, writing to `sink`.
-    pub(crate) fn new(statics: Vec<(&'static str, String)>, sink: LineSink) -> Self {
+    /// A layer writing `schema`'s lines with the static `service`, `version` and
+    /// `release` (when set), each rendered once, to `sink`.
+    pub(crate) fn new(
+        schema: Schema,
+        gcp_project: Option<String>,
+        service: &str,
+        version: &str,
+        release: Option<&str>,
+        sink: LineSink,
+    ) -> Self {
+        let spec = Spec::of(schema, gcp_project);
+        let mut statics = vec![(spec.service, service), (spec.version, version)];
+        if let Some(release) = release {
+            statics.push((spec.release, release));
+        }
         let statics = statics
             .into_iter()
             .map(|(k, v)| {
                 let mut json = String::new();
-                quoted(&mut json, &v);
+                quoted(&mut json, v);
                 (k, json)
             })
             .collect();
-        JsonLayer { statics, sink }
+        JsonLayer {
+            spec,
+            statics,
+            sink,
+        }
     }
 
     fn render<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>, scratch: &mut Scratch)
@@ -101,18 +117,63 @@ impl JsonLayer {
         }
         event.record(fields);
 
+        let spec = &self.spec;
         let meta = event.metadata();
-        line.push_str("{\"timestamp\":\"");
-        push_rfc3339(line, SystemTime::now());
-        line.push_str("\",\"level\":\"");
-        line.push_str(level_name(*meta.level()));
-        line.push_str("\",\"message\":");
-        match &fields.message {
-            Some(range) => line.push_str(fields.value(range)),
-            None => line.push_str("\"\""),
+        line.push('{');
+        for (i, head) in spec.head.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            match head {
+                Head::Timestamp => {
+                    push_key(line, spec.timestamp);
+                    line.push('"');
+                    push_rfc3339(line, SystemTime::now());
+                    line.push('"');
+                }
+                Head::Level => {
+                    push_key(line, spec.level);
+                    line.push('"');
+                    line.push_str(spec.levels[level_index(*meta.level())]);
+                    line.push('"');
+                }
+                Head::Message => {
+                    push_key(line, spec.message);
+                    match &fields.message {
+                        Some(range) => line.push_str(fields.value(range)),
+                        None => line.push_str("\"\""),
+                    }
+                }
+            }
         }
-        line.push_str(",\"target\":");
-        quoted(line, meta.target());
+        for (key, value) in spec.fixed {
+            line.push(',');
+            push_key(line, key);
+            quoted(line, value);
+        }
+        let overridden = |key: &str| fields.entries.iter().any(|(k, _)| *k == key);
+        if !overridden(spec.target) {
+            line.push(',');
+            push_key(line, spec.target);
+            quoted(line, meta.target());
+        }
+        for (key, value) in &self.statics {
+            if !overridden(key) {
+                line.push(',');
+                push_key(line, key);
+                line.push_str(value);
+            }
+        }
+        correlation::with_current(|ctx| {
+            if !overridden(spec.correlation) {
+                line.push(',');
+                push_key(line, spec.correlation);
+                quoted(line, ctx.id.as_str());
+            }
+            if let Some(trace) = &ctx.trace {
+                push_trace(line, spec, trace, overridden);
+            }
+        });
 
         winners.clear();
         winners.extend(
@@ -122,19 +183,12 @@ impl JsonLayer {
                 .enumerate()
                 .map(|(i, (k, _))| !fields.entries[i + 1..].iter().any(|(later, _)| later == k)),
         );
-        for (key, value) in &self.statics {
-            if !fields.entries.iter().any(|(k, _)| k == key) {
-                line.push(',');
-                push_key(line, key);
-                line.push_str(value);
-            }
-        }
         for ((key, range), wins) in fields.entries.iter().zip(winners.iter()) {
             if !wins {
                 continue;
             }
             line.push(',');
-            if CORE_KEYS.contains(key) {
+            if spec.is_core(key) {
                 line.push_str("\"fields.");
                 line.push_str(key);
                 line.push_str("\":");
@@ -147,13 +201,50 @@ impl JsonLayer {
     }
 }
 
-fn level_name(level: Level) -> &'static str {
+fn level_index(level: Level) -> usize {
     match level {
-        Level::TRACE => "trace",
-        Level::DEBUG => "debug",
-        Level::INFO => "info",
-        Level::WARN => "warn",
-        Level::ERROR => "error",
+        Level::TRACE => 0,
+        Level::DEBUG => 1,
+        Level::INFO => 2,
+        Level::WARN => 3,
+        Level::ERROR => 4,
+    }
+}
+
+/// The trace and span IDs in the schema's keys and format.
+fn push_trace(
+    line: &mut String,
+    spec: &Spec,
+    trace: &correlation::TraceContext,
+    overridden: impl Fn(&str) -> bool,
+) {
+    if !overridden(spec.trace) {
+        line.push(',');
+        push_key(line, spec.trace);
+        line.push('"');
+        match &spec.trace_format {
+            TraceFormat::Hex | TraceFormat::Gcp(None) => line.push_str(trace.trace_id()),
+            TraceFormat::Gcp(Some(project)) => {
+                line.push_str("projects/");
+                super::escape::escape_into(line, project);
+                line.push_str("/traces/");
+                line.push_str(trace.trace_id());
+            }
+            TraceFormat::Decimal => {
+                line.push_str(itoa::Buffer::new().format(trace.trace_id_low_u64()))
+            }
+        }
+        line.push('"');
+    }
+    if !overridden(spec.span) {
+        line.push(',');
+        push_key(line, spec.span);
+        line.push('"');
+        match spec.trace_format {
+            TraceFormat::Decimal => line.push_str(itoa::Buffer::new().format(trace.span_id_u64())),
+            _ => line.push_str(trace.span_id()),
+        }
+        line.push('"');
     }
 }
 

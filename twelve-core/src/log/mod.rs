@@ -35,6 +35,7 @@
 mod escape;
 mod fields;
 mod json;
+mod schema;
 mod time;
 
 use std::fmt;
@@ -44,6 +45,7 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 pub use json::{JsonLayer, LineSink, stdout_sink};
+pub use schema::{Schema, UnknownSchema};
 
 /// A layer of yours, added next to twelve's with [`LogBuilder::with_layer`].
 pub type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
@@ -56,6 +58,8 @@ pub fn builder() -> LogBuilder {
         release: None,
         level: String::from("info"),
         directives: None,
+        schema: Schema::Default,
+        gcp_project: std::env::var("GOOGLE_CLOUD_PROJECT").ok(),
         sink: None,
         layers: Vec::new(),
     }
@@ -68,6 +72,8 @@ pub struct LogBuilder {
     release: Option<String>,
     level: String,
     directives: Option<String>,
+    schema: Schema,
+    gcp_project: Option<String>,
     sink: Option<LineSink>,
     layers: Vec<BoxedLayer>,
 }
@@ -80,6 +86,7 @@ impl fmt::Debug for LogBuilder {
             .field("release", &self.release)
             .field("level", &self.level)
             .field("directives", &self.directives)
+            .field("schema", &self.schema)
             .field("layers", &self.layers.len())
             .finish_non_exhaustive()
     }
@@ -133,6 +140,19 @@ impl LogBuilder {
         self
     }
 
+    /// The key names, as `LOG_SCHEMA` gives them.
+    pub fn schema(mut self, schema: Schema) -> Self {
+        self.schema = schema;
+        self
+    }
+
+    /// The Google Cloud project of `LOG_SCHEMA=gcp` trace keys; read from
+    /// `GOOGLE_CLOUD_PROJECT` by default.
+    pub fn gcp_project(mut self, project: Option<String>) -> Self {
+        self.gcp_project = project;
+        self
+    }
+
     /// Where lines go; stdout by default.
     pub fn sink(mut self, sink: LineSink) -> Self {
         self.sink = Some(sink);
@@ -168,14 +188,14 @@ impl LogBuilder {
 
     /// twelve's JSON layer alone, for a subscriber you assemble yourself.
     pub fn json_layer(&self) -> JsonLayer {
-        let mut statics = vec![
-            ("service", self.service.clone()),
-            ("version", self.version.clone()),
-        ];
-        if let Some(release) = &self.release {
-            statics.push(("release", release.clone()));
-        }
-        JsonLayer::new(statics, self.sink.clone().unwrap_or_else(stdout_sink))
+        JsonLayer::new(
+            self.schema,
+            self.gcp_project.clone(),
+            &self.service,
+            &self.version,
+            self.release.as_deref(),
+            self.sink.clone().unwrap_or_else(stdout_sink),
+        )
     }
 
     /// The whole subscriber: a `Registry` with twelve's filtered JSON layer and yours.

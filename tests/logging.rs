@@ -590,3 +590,78 @@ fn schema_names_parse() {
     assert_eq!(" datadog ".parse::<Schema>(), Ok(Schema::Datadog));
     assert!("splunk".parse::<Schema>().is_err());
 }
+
+#[test]
+fn child_panics() {
+    if !in_child() {
+        return;
+    }
+    twelve::log::builder().service("s").init().expect("init");
+    twelve::log::install_panic_hook();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let outcome = rt.block_on(async {
+        let id = CorrelationId::parse("job-77").expect("valid");
+        correlation::spawn(async {
+            CorrelationId::scope(id, async {
+                let items: Vec<u8> = Vec::new();
+                let _ = items[3];
+            })
+            .await
+        })
+        .await
+    });
+    assert!(outcome.is_err());
+}
+
+#[test]
+fn panics_are_json_lines_with_the_correlation_id() {
+    let out = child("child_panics").output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<Value> = stdout
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let line = &lines[0];
+    assert_eq!(line["level"], "error");
+    assert_eq!(line["message"], "panic");
+    assert_eq!(line["correlation_id"], "job-77");
+    assert!(
+        line["panic.message"]
+            .as_str()
+            .is_some_and(|m| m.contains("index out of bounds")),
+        "{line}"
+    );
+    assert!(
+        line["panic.location"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("tests/logging.rs:")),
+        "{line}"
+    );
+    // The default hook still runs.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("panicked at"));
+}
+
+#[test]
+fn pretty_format_and_format_names() {
+    use twelve::log::Format;
+    assert_eq!("PRETTY".parse::<Format>(), Ok(Format::Pretty));
+    assert_eq!("json".parse::<Format>(), Ok(Format::Json));
+    assert!("xml".parse::<Format>().is_err());
+    // Pretty output is for humans; it builds and logs without error.
+    let subscriber = twelve::log::builder()
+        .format(Format::Pretty)
+        .build()
+        .expect("builds");
+    tracing::subscriber::with_default(subscriber, || tracing::info!("for a human"));
+}

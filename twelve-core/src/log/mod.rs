@@ -35,6 +35,7 @@
 mod escape;
 mod fields;
 mod json;
+mod panic;
 mod schema;
 mod time;
 
@@ -45,7 +46,30 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 pub use json::{JsonLayer, LineSink, stdout_sink};
+pub use panic::install_panic_hook;
 pub use schema::{Schema, UnknownSchema};
+
+/// How lines look, chosen with `LOG_FORMAT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Format {
+    /// One JSON object per line (the default; what log pipelines read).
+    #[default]
+    Json,
+    /// Multi-line, coloured output for a human at a terminal.
+    Pretty,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(Format::Json),
+            "pretty" => Ok(Format::Pretty),
+            _ => Err("expected json or pretty".into()),
+        }
+    }
+}
 
 /// A layer of yours, added next to twelve's with [`LogBuilder::with_layer`].
 pub type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
@@ -59,6 +83,7 @@ pub fn builder() -> LogBuilder {
         level: String::from("info"),
         directives: None,
         schema: Schema::Default,
+        format: Format::Json,
         gcp_project: std::env::var("GOOGLE_CLOUD_PROJECT").ok(),
         sink: None,
         layers: Vec::new(),
@@ -73,6 +98,7 @@ pub struct LogBuilder {
     level: String,
     directives: Option<String>,
     schema: Schema,
+    format: Format,
     gcp_project: Option<String>,
     sink: Option<LineSink>,
     layers: Vec<BoxedLayer>,
@@ -87,6 +113,7 @@ impl fmt::Debug for LogBuilder {
             .field("level", &self.level)
             .field("directives", &self.directives)
             .field("schema", &self.schema)
+            .field("format", &self.format)
             .field("layers", &self.layers.len())
             .finish_non_exhaustive()
     }
@@ -146,6 +173,13 @@ impl LogBuilder {
         self
     }
 
+    /// JSON lines (the default) or pretty output for a terminal, as `LOG_FORMAT` gives it.
+    /// Pretty output always goes to stdout.
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
     /// The Google Cloud project of `LOG_SCHEMA=gcp` trace keys; read from
     /// `GOOGLE_CLOUD_PROJECT` by default.
     pub fn gcp_project(mut self, project: Option<String>) -> Self {
@@ -201,7 +235,15 @@ impl LogBuilder {
     /// The whole subscriber: a `Registry` with twelve's filtered JSON layer and yours.
     pub fn build(self) -> Result<impl tracing::Subscriber + Send + Sync + 'static, LogError> {
         let filter = self.filter()?;
-        let mut layers: Vec<BoxedLayer> = vec![self.json_layer().with_filter(filter).boxed()];
+        let ours = match self.format {
+            Format::Json => self.json_layer().with_filter(filter).boxed(),
+            Format::Pretty => tracing_subscriber::fmt::layer()
+                .pretty()
+                .with_writer(std::io::stdout)
+                .with_filter(filter)
+                .boxed(),
+        };
+        let mut layers: Vec<BoxedLayer> = vec![ours];
         layers.extend(self.layers);
         Ok(Registry::default().with(layers))
     }

@@ -67,7 +67,9 @@ pub use twelve_core::Secret;
 pub use twelve_core::config;
 pub use twelve_core::config::Config;
 pub use twelve_core::correlation;
+pub use twelve_core::health::{self, Health};
 pub use twelve_core::log;
+pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 
 /// Derives [`Config`](trait@Config): typed settings from the environment.
 ///
@@ -150,6 +152,34 @@ pub use twelve_core::log;
 /// named fields.
 #[cfg(feature = "macros")]
 pub use twelve_macros::Config;
+
+/// Runs `async fn main` under twelve's [`Runtime`]: config, JSON logs, signals, drain,
+/// exit codes.
+///
+/// ```no_run
+/// use twelve::{App, Config};
+///
+/// #[derive(Config)]
+/// struct Settings {
+///     #[config(default = "hello")]
+///     greeting: String,
+/// }
+///
+/// #[twelve::main]
+/// async fn main(settings: Settings, app: App) -> Result<(), std::io::Error> {
+///     tracing::info!(greeting = settings.greeting.as_str(), "up");
+///     app.health().set_ready(true);
+///     app.shutdown().wait().await; // SIGTERM
+///     Ok(())
+/// }
+/// ```
+///
+/// Accepted signatures: `(settings: S, app: App)`, `(settings: S)`, `(app: App)`, `()`,
+/// returning `()` or `Result<(), E>` with `E: Debug + Display`. The service name and
+/// version come from your crate's `Cargo.toml`. `#[twelve::main(crate = "path")]` for a
+/// renamed dependency. See [`runtime`] for the steps and the exit codes.
+#[cfg(feature = "macros")]
+pub use twelve_macros::main;
 
 /// The README's Rust code, compiled and run as a doctest so it stays true.
 #[cfg(doctest)]

@@ -14,7 +14,9 @@
 
 pub mod config;
 pub mod correlation;
+pub mod health;
 pub mod log;
+pub mod runtime;
 mod secret;
 
 pub use secret::{REDACTED, Secret};
@@ -27,7 +29,13 @@ pub mod __private {
         Config, ConfigValue, DefaultValue, Field, Loader, ParseContext, Parser, VarInfo, from_str,
         join, list, with,
     };
+    pub use crate::runtime::{App, Runtime, ServiceInfo};
     pub use crate::secret::Secret;
+    pub use std::process::ExitCode;
+
+    /// Compiles only for a `Config` type: puts the error on `#[twelve::main]`'s
+    /// settings argument.
+    pub fn assert_config<T: crate::config::Config>() {}
     pub use std::string::String;
     pub use std::vec::Vec;
 }

@@ -10,9 +10,16 @@ use proc_macro::TokenStream;
 mod attr;
 mod config;
 mod errors;
+mod main_fn;
 
 /// Implements `twelve::Config` for a struct with named fields. See `twelve::Config`.
 #[proc_macro_derive(Config, attributes(config))]
 pub fn derive_config(input: TokenStream) -> TokenStream {
     config::derive(input.into()).into()
+}
+
+/// Runs `async fn main` under twelve's runtime. See `twelve::main`.
+#[proc_macro_attribute]
+pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
+    main_fn::main(attr.into(), item.into()).into()
 }

@@ -185,3 +185,12 @@ pub trait Config: Sized {
     #[doc(hidden)]
     fn __vars(prefix: &str, out: &mut Vec<VarInfo>);
 }
+
+/// No settings: for a `main` that takes none.
+impl Config for () {
+    fn __load(_: &mut Loader<'_>, _: &str) -> Option<Self> {
+        Some(())
+    }
+
+    fn __vars(_: &str, _: &mut Vec<VarInfo>) {}
+}

@@ -71,6 +71,11 @@ impl std::str::FromStr for Format {
     }
 }
 
+/// Appends `s` to `out` as a quoted, escaped JSON string.
+pub(crate) fn push_json_string(out: &mut String, s: &str) {
+    escape::quoted(out, s);
+}
+
 /// A layer of yours, added next to twelve's with [`LogBuilder::with_layer`].
 pub type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
 

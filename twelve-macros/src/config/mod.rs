@@ -2,7 +2,7 @@
 
 mod expand;
 mod parse;
-mod types;
+pub(crate) mod types;
 mod validate;
 
 use proc_macro2::TokenStream;

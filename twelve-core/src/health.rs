@@ -1,0 +1,208 @@
+//! [`Health`]: liveness, readiness and the checks of backing services.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long one readiness check may take unless told otherwise.
+pub const DEFAULT_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+type CheckFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+type CheckFn = Arc<dyn Fn() -> CheckFuture + Send + Sync>;
+
+/// The health of the service, shared by the runtime, the health endpoints and your
+/// code. Cheap to clone.
+///
+/// Readiness is `false` until you call [`set_ready(true)`](Self::set_ready) (once the
+/// service can take traffic) and becomes `false` for good when shutdown starts. While
+/// ready, every check added with [`add_check`](Self::add_check) must pass.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use twelve_core::Health;
+///
+/// let health = Health::new();
+/// health.add_check("database", || async { Ok::<(), String>(()) });
+/// assert_eq!(health.ready_report().await.status, "not_ready");
+/// health.set_ready(true);
+/// let report = health.ready_report().await;
+/// assert!(report.ok);
+/// assert_eq!(report.to_json(), r#"{"status":"ready","checks":{"database":"ok"}}"#);
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct Health {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    ready: AtomicBool,
+    shutting_down: AtomicBool,
+    checks: Mutex<Vec<Check>>,
+}
+
+#[derive(Clone)]
+struct Check {
+    name: String,
+    timeout: Duration,
+    run: CheckFn,
+}
+
+impl std::fmt::Debug for Health {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Health")
+            .field("ready", &self.inner.ready.load(Ordering::Relaxed))
+            .field("shutting_down", &self.is_shutting_down())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The answer of the readiness endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadyReport {
+    /// `true` for HTTP 200, `false` for 503.
+    pub ok: bool,
+    /// `ready`, `not_ready` or `shutting_down`.
+    pub status: &'static str,
+    /// Each check's name and `ok` or its error (`timed out after 2s` on a timeout).
+    pub checks: Vec<(String, String)>,
+}
+
+impl ReadyReport {
+    /// The JSON body: `{"status":"ready","checks":{"db":"ok"}}`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"status\":");
+        crate::log::push_json_string(&mut out, self.status);
+        out.push_str(",\"checks\":{");
+        for (i, (name, result)) in self.checks.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            crate::log::push_json_string(&mut out, name);
+            out.push(':');
+            crate::log::push_json_string(&mut out, result);
+        }
+        out.push_str("}}");
+        out
+    }
+}
+
+impl Health {
+    /// Not ready, no checks.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Says whether the service can take traffic. Ignored once shutdown has started.
+    pub fn set_ready(&self, ready: bool) {
+        self.inner.ready.store(ready, Ordering::SeqCst);
+    }
+
+    /// Readiness is `false` from now on, and reports `shutting_down`.
+    pub fn set_shutting_down(&self) {
+        self.inner.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether shutdown has started.
+    pub fn is_shutting_down(&self) -> bool {
+        self.inner.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// Adds a check of a backing service, run by every readiness request, with the
+    /// default timeout of 2 s. An `Err` (its `Display` text is shown) or a timeout
+    /// makes the service not ready.
+    pub fn add_check<F, Fut, E>(&self, name: impl Into<String>, check: F)
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        self.add_check_with_timeout(name, DEFAULT_CHECK_TIMEOUT, check);
+    }
+
+    /// [`add_check`](Self::add_check) with its own timeout.
+    pub fn add_check_with_timeout<F, Fut, E>(
+        &self,
+        name: impl Into<String>,
+        timeout: Duration,
+        check: F,
+    ) where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        let run: CheckFn = Arc::new(move || {
+            let fut = check();
+            Box::pin(async move { fut.await.map_err(|e| e.to_string()) })
+        });
+        let check = Check {
+            name: name.into(),
+            timeout,
+            run,
+        };
+        if let Ok(mut checks) = self.inner.checks.lock() {
+            checks.push(check);
+        }
+    }
+
+    /// Liveness: the process answers. Always `true` while it runs.
+    pub fn is_live(&self) -> bool {
+        true
+    }
+
+    /// Runs the checks (concurrently, each with its timeout) and says whether the
+    /// service is ready.
+    pub async fn ready_report(&self) -> ReadyReport {
+        let checks: Vec<Check> = self
+            .inner
+            .checks
+            .lock()
+            .map(|c| c.clone())
+            .unwrap_or_default();
+        if self.is_shutting_down() {
+            return ReadyReport {
+                ok: false,
+                status: "shutting_down",
+                checks: Vec::new(),
+            };
+        }
+        let runs = checks.iter().map(|check| {
+            let fut = (check.run)();
+            let timeout = check.timeout;
+            async move {
+                match tokio::time::timeout(timeout, fut).await {
+                    Ok(Ok(())) => "ok".to_string(),
+                    Ok(Err(e)) => e,
+                    Err(_) => format!("timed out after {}", humantime(timeout)),
+                }
+            }
+        });
+        let results = futures_util::future::join_all(runs).await;
+        let all_ok = results.iter().all(|r| r == "ok");
+        let ready = self.inner.ready.load(Ordering::SeqCst) && !self.is_shutting_down();
+        let checks = checks.into_iter().map(|c| c.name).zip(results).collect();
+        ReadyReport {
+            ok: ready && all_ok,
+            status: if self.is_shutting_down() {
+                "shutting_down"
+            } else if ready && all_ok {
+                "ready"
+            } else {
+                "not_ready"
+            },
+            checks,
+        }
+    }
+}
+
+fn humantime(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}

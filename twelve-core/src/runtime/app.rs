@@ -1,0 +1,238 @@
+//! [`App`]: what a service gets from the runtime: shutdown, health, tracked tasks,
+//! the listener, shutdown hooks.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures_util::FutureExt as _;
+use tokio_util::task::TaskTracker;
+
+use super::shutdown::Shutdown;
+use crate::correlation;
+use crate::health::Health;
+
+type Hook = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The name, version and release of the service, as they appear on every log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceInfo {
+    name: String,
+    version: String,
+    release: Option<String>,
+}
+
+impl ServiceInfo {
+    /// `#[twelve::main]` passes the user crate's `CARGO_PKG_NAME` and
+    /// `CARGO_PKG_VERSION`.
+    pub fn new(name: impl Into<String>, version: impl Into<String>) -> Self {
+        ServiceInfo {
+            name: name.into(),
+            version: version.into(),
+            release: None,
+        }
+    }
+
+    /// The service name (`SERVICE_NAME` when set).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The version of the crate.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// `RELEASE_ID`, when set.
+    pub fn release(&self) -> Option<&str> {
+        self.release.as_deref()
+    }
+
+    pub(crate) fn with(mut self, name: Option<String>, release: Option<String>) -> Self {
+        if let Some(name) = name {
+            self.name = name;
+        }
+        self.release = release;
+        self
+    }
+}
+
+/// What the result of a tracked task or of `main` means for the exit code.
+#[diagnostic::on_unimplemented(
+    message = "a twelve `main` or tracked task returns `()` or `Result<(), E>` with `E: Debug + Display`, not `{Self}`",
+    label = "this result can't become an exit code"
+)]
+pub trait Outcome {
+    /// `Err` with a description when the task failed.
+    fn into_outcome(self) -> Result<(), String>;
+}
+
+impl Outcome for () {
+    fn into_outcome(self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl<E: std::fmt::Debug + std::fmt::Display> Outcome for Result<(), E> {
+    fn into_outcome(self) -> Result<(), String> {
+        self.map_err(|e| {
+            let display = e.to_string();
+            let debug = format!("{e:?}");
+            if debug == display || debug == format!("{display:?}") {
+                display
+            } else {
+                format!("{display} ({debug})")
+            }
+        })
+    }
+}
+
+/// The service's handle on the runtime. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shutdown: Shutdown,
+    health: Health,
+    tracker: TaskTracker,
+    service: ServiceInfo,
+    port: u16,
+    failed: AtomicBool,
+    hooks: Mutex<Vec<Hook>>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("service", &self.inner.service)
+            .field("port", &self.inner.port)
+            .field("shutdown", &self.inner.shutdown.is_triggered())
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// An `App` for `service`, whose listener binds `port`. The runtime makes one;
+    /// make your own in tests.
+    pub fn new(service: ServiceInfo, port: u16) -> Self {
+        App {
+            inner: Arc::new(Inner {
+                shutdown: Shutdown::new(),
+                health: Health::new(),
+                tracker: TaskTracker::new(),
+                service,
+                port,
+                failed: AtomicBool::new(false),
+                hooks: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// The signal that the service should stop.
+    pub fn shutdown(&self) -> Shutdown {
+        self.inner.shutdown.clone()
+    }
+
+    /// The health of the service, served by the health endpoints.
+    pub fn health(&self) -> Health {
+        self.inner.health.clone()
+    }
+
+    /// Name, version and release.
+    pub fn service(&self) -> &ServiceInfo {
+        &self.inner.service
+    }
+
+    /// `PORT`.
+    pub fn port(&self) -> u16 {
+        self.inner.port
+    }
+
+    /// Binds `0.0.0.0:$PORT`. The error names the port and the variable.
+    pub async fn listener(&self) -> std::io::Result<tokio::net::TcpListener> {
+        let port = self.inner.port;
+        tokio::net::TcpListener::bind(("0.0.0.0", port))
+            .await
+            .map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot listen on 0.0.0.0:{port} (PORT={port}): {e}"),
+                )
+            })
+    }
+
+    /// Starts a tracked task: it keeps the correlation scope it was started in, it
+    /// should stop when [`shutdown`](Self::shutdown) fires, and the runtime waits for it
+    /// (within `SHUTDOWN_TIMEOUT`) before exiting. An `Err` or a panic in it is logged
+    /// and stops the whole service with exit code 1.
+    pub fn spawn<F>(&self, name: &str, task: F)
+    where
+        F: Future + Send + 'static,
+        F::Output: Outcome + Send,
+    {
+        let app = self.clone();
+        let name = name.to_owned();
+        let run = async move {
+            match AssertUnwindSafe(task).catch_unwind().await {
+                Ok(outcome) => {
+                    if let Err(error) = outcome.into_outcome() {
+                        tracing::error!(
+                            task = name.as_str(),
+                            error = error.as_str(),
+                            "task failed"
+                        );
+                        app.fail();
+                    }
+                }
+                Err(_) => {
+                    tracing::error!(task = name.as_str(), "task panicked");
+                    app.fail();
+                }
+            }
+        };
+        match correlation::current_context() {
+            Some(context) => self
+                .inner
+                .tracker
+                .spawn(correlation::scope_context(context, run)),
+            None => self.inner.tracker.spawn(run),
+        };
+    }
+
+    /// Runs `hook` after the drain, before the process exits (flush a buffer, close a
+    /// pool). Hooks share the `SHUTDOWN_TIMEOUT` budget with the drain.
+    pub fn on_shutdown<F: Future<Output = ()> + Send + 'static>(&self, hook: F) {
+        if let Ok(mut hooks) = self.inner.hooks.lock() {
+            hooks.push(Box::pin(hook));
+        }
+    }
+
+    /// Marks the service failed (exit code 1) and starts shutdown.
+    pub(crate) fn fail(&self) {
+        self.inner.failed.store(true, Ordering::SeqCst);
+        self.inner.health.set_shutting_down();
+        self.inner.shutdown.trigger();
+    }
+
+    pub(crate) fn failed(&self) -> bool {
+        self.inner.failed.load(Ordering::SeqCst)
+    }
+
+    /// Waits for every tracked task.
+    pub(crate) async fn wait_tasks(&self) {
+        self.inner.tracker.close();
+        self.inner.tracker.wait().await;
+    }
+
+    pub(crate) fn take_hooks(&self) -> Vec<Hook> {
+        self.inner
+            .hooks
+            .lock()
+            .map(|mut h| std::mem::take(&mut *h))
+            .unwrap_or_default()
+    }
+}

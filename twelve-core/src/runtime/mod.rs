@@ -1,0 +1,229 @@
+//! The runtime behind `#[twelve::main]`: [`Runtime`] reads the config, installs the
+//! logs, handles signals, drains and exits with a meaningful code.
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//! use twelve_core::{App, Runtime, ServiceInfo};
+//!
+//! fn main() -> ExitCode {
+//!     Runtime::new(ServiceInfo::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
+//!         .run(|_settings: (), app: App| async move {
+//!             app.health().set_ready(true);
+//!             app.shutdown().wait().await; // until SIGTERM
+//!             Ok::<(), std::io::Error>(())
+//!         })
+//! }
+//! ```
+//!
+//! In order: (1) the runtime's settings and yours are read together and every problem
+//! is reported at once; (2) JSON logs and the panic hook are installed; (3) on a config
+//! error, one `error` line lists every problem and the exit code is 78; (4) a
+//! multi-thread tokio runtime starts, SIGTERM/SIGINT handlers are installed, and a
+//! `started` line gives `startup_ms`; (5) your future runs. On the first signal,
+//! readiness turns false, `SHUTDOWN_DELAY` passes, then `app.shutdown()` fires; your
+//! future and every tracked task have `SHUTDOWN_TIMEOUT` to finish. A second signal
+//! exits at once. (6) Shutdown hooks run, a `stopped` line gives `shutdown_ms`, and
+//! the process exits.
+//!
+//! Exit codes: 0 clean stop; 1 `main` or a tracked task returned an error, or the drain
+//! deadline passed; 78 configuration error; 101 panic in the main future; 128 + signal
+//! when a second signal forced the exit (130 SIGINT, 143 SIGTERM).
+
+mod app;
+mod settings;
+mod shutdown;
+mod signals;
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+pub use app::{App, Outcome, ServiceInfo};
+pub use settings::RuntimeSettings;
+pub use shutdown::Shutdown;
+
+use crate::config::{Config, ConfigError, Loader, Source};
+
+/// Exit code of a configuration error (sysexits `EX_CONFIG`).
+pub const EXIT_CONFIG: u8 = 78;
+/// Exit code of a panic in the main future.
+pub const EXIT_PANIC: u8 = 101;
+
+/// Runs a service: the six steps of `#[twelve::main]`, callable without the macro.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    info: ServiceInfo,
+}
+
+impl Runtime {
+    /// A runtime for the service `info` (its name and version).
+    pub fn new(info: ServiceInfo) -> Self {
+        Runtime { info }
+    }
+
+    /// Runs `main` with the settings `S` read from the environment (use `()` for
+    /// none) and the [`App`], and returns the exit code.
+    pub fn run<S, F, Fut>(self, main: F) -> ExitCode
+    where
+        S: Config,
+        F: FnOnce(S, App) -> Fut,
+        Fut: Future + Send + 'static,
+        Fut::Output: Outcome + Send + 'static,
+    {
+        let started = Instant::now();
+        let source = Source::from_env();
+        // Logging needs the runtime's settings before the full load reports anything;
+        // when they are bad, the defaults log the error.
+        let logging = RuntimeSettings::from_source(&source).unwrap_or_default();
+        let info = self
+            .info
+            .clone()
+            .with(logging.service_name.clone(), logging.release_id.clone());
+        install_logging(&logging, &info);
+
+        let (runtime_settings, settings) = match load::<S>(&source) {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                let problems: Vec<String> = error.errors().map(ToString::to_string).collect();
+                tracing::error!(
+                    error_count = problems.len(),
+                    errors = problems.join("\n").as_str(),
+                    exit_code = EXIT_CONFIG,
+                    "configuration error"
+                );
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        };
+
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(error) => {
+                tracing::error!(error = %error, exit_code = 1, "cannot start the tokio runtime");
+                return ExitCode::FAILURE;
+            }
+        };
+        let code = runtime.block_on(async move {
+            let mut signals = match signals::listen() {
+                Ok(signals) => signals,
+                Err(error) => {
+                    tracing::error!(error = %error, exit_code = 1, "cannot install signal handlers");
+                    return 1;
+                }
+            };
+            let app = App::new(info, runtime_settings.port);
+            let user = tokio::spawn(main(settings, app.clone()));
+            tracing::info!(
+                startup_ms = millis(started.elapsed()),
+                port = runtime_settings.port,
+                "started"
+            );
+            drive(app, user, &mut signals, &runtime_settings).await
+        });
+        // Tasks that ignore the shutdown signal must not hold the exit.
+        runtime.shutdown_timeout(Duration::from_millis(100));
+        ExitCode::from(code)
+    }
+}
+
+/// Reads the runtime's settings and the user's in one pass: one error lists both.
+fn load<S: Config>(source: &Source) -> Result<(RuntimeSettings, S), ConfigError> {
+    let mut loader = Loader::new(source);
+    let runtime = RuntimeSettings::__load(&mut loader, "");
+    let user = S::__load(&mut loader, "");
+    loader.finish(runtime.zip(user))
+}
+
+fn install_logging(settings: &RuntimeSettings, info: &ServiceInfo) {
+    let result = crate::log::builder()
+        .service(info.name())
+        .version(info.version())
+        .release(info.release().map(String::from))
+        .level(settings.log_level.clone())
+        .directives(settings.rust_log.clone())
+        .format(settings.log_format)
+        .schema(settings.log_schema)
+        .init();
+    // A subscriber the program installed itself wins; twelve's panic hook still logs
+    // through it.
+    let _ = result;
+    crate::log::install_panic_hook();
+}
+
+/// Steps 5 and 6: run until the main future ends, a task fails or a signal comes;
+/// then drain within the deadline, run the hooks, and say the exit code.
+async fn drive<T: Outcome>(
+    app: App,
+    mut user: tokio::task::JoinHandle<T>,
+    signals: &mut tokio::sync::mpsc::UnboundedReceiver<i32>,
+    settings: &RuntimeSettings,
+) -> u8 {
+    let shutdown = app.shutdown();
+    let health = app.health();
+    let early = tokio::select! {
+        result = &mut user => Some(result),
+        Some(signal) = signals.recv() => {
+            health.set_shutting_down();
+            tracing::info!(
+                signal = signals::name(signal),
+                shutdown_delay_ms = millis(settings.shutdown_delay),
+                "shutdown signal received: not ready, draining after the delay"
+            );
+            tokio::time::sleep(settings.shutdown_delay).await;
+            None
+        }
+        () = shutdown.wait() => None,
+    };
+    let draining = Instant::now();
+    health.set_shutting_down();
+    shutdown.trigger();
+
+    let deadline = settings.shutdown_timeout;
+    let drain = async {
+        let result = match early {
+            Some(result) => result,
+            None => (&mut user).await,
+        };
+        app.wait_tasks().await;
+        for hook in app.take_hooks() {
+            hook.await;
+        }
+        result
+    };
+    let mut code = match tokio::time::timeout(deadline, drain).await {
+        Ok(Ok(outcome)) => match outcome.into_outcome() {
+            Ok(()) => 0,
+            Err(error) => {
+                tracing::error!(error = error.as_str(), "main returned an error");
+                1
+            }
+        },
+        Ok(Err(join)) if join.is_panic() => {
+            tracing::error!("main panicked");
+            EXIT_PANIC
+        }
+        Ok(Err(_)) => 1,
+        Err(_) => {
+            tracing::error!(
+                shutdown_timeout_ms = millis(deadline),
+                "drain deadline passed: requests or tasks still running were cut"
+            );
+            1
+        }
+    };
+    if code == 0 && app.failed() {
+        code = 1;
+    }
+    tracing::info!(
+        shutdown_ms = millis(draining.elapsed()),
+        exit_code = code,
+        "stopped"
+    );
+    code
+}
+
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
+}

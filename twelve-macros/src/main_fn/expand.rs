@@ -1,0 +1,73 @@
+//! The expansion: the user's function, kept as written under a private name, and a
+//! sync `main` that hands it to `twelve::Runtime`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::ItemFn;
+use syn::spanned::Spanned;
+
+use super::parse::{Arg, Signature};
+
+pub(crate) fn expand(function: &ItemFn, sig: &Signature, krate: Option<&syn::Path>) -> TokenStream {
+    let p = match krate {
+        Some(path) => quote!(#path::__private),
+        None => quote!(::twelve::__private),
+    };
+    let name = &function.sig.ident;
+    let vis = &function.vis;
+    let attrs = &function.attrs;
+    let inner_name = format_ident!("__twelve_main_{}", name);
+    let mut inner = function.clone();
+    inner.sig.ident = inner_name.clone();
+    inner.vis = syn::Visibility::Inherited;
+    inner.attrs.retain(|a| !a.path().is_ident("doc"));
+
+    let settings_ty = sig.args.iter().find_map(|a| match a {
+        Arg::Settings(ty) => Some(ty.clone()),
+        Arg::App => None,
+    });
+    let call_args = sig.args.iter().map(|a| match a {
+        Arg::Settings(_) => quote!(__settings),
+        Arg::App => quote!(__app),
+    });
+    let (settings_ty, assert) = match &settings_ty {
+        Some(ty) => {
+            // Spanned on the argument's type: a type that is not `Config` gets the error.
+            let assert = quote_spanned! {ty.span()=>
+                #p::assert_config::<#ty>();
+            };
+            (quote!(#ty), assert)
+        }
+        None => (quote!(()), quote!()),
+    };
+    quote! {
+        #(#attrs)*
+        #vis fn #name() -> #p::ExitCode {
+            #inner
+
+            #assert
+            #p::Runtime::new(#p::ServiceInfo::new(
+                ::core::env!("CARGO_PKG_NAME"),
+                ::core::env!("CARGO_PKG_VERSION"),
+            ))
+            .run(|__settings: #settings_ty, __app: #p::App| {
+                let _ = &__app;
+                #inner_name(#(#call_args),*)
+            })
+        }
+    }
+}
+
+/// Emitted with the errors: the function under a private name (so its body is still
+/// type-checked) and a stub with the original name.
+pub(crate) fn fallback(function: &ItemFn) -> TokenStream {
+    let name = &function.sig.ident;
+    let vis = &function.vis;
+    let mut inner = function.clone();
+    inner.sig.ident = format_ident!("__twelve_main_{}", name);
+    quote! {
+        #[allow(dead_code)]
+        #inner
+        #vis fn #name() {}
+    }
+}

@@ -1,0 +1,34 @@
+//! `#[twelve::main]`: parse the function and the macro's keys, validate the signature,
+//! expand to a sync `fn main() -> ExitCode` that calls `twelve::Runtime`.
+
+mod expand;
+mod parse;
+
+use proc_macro2::TokenStream;
+
+use crate::errors::Errors;
+
+pub(crate) fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let krate = parse::attr(attr, &mut errors);
+    let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        errors.at(
+            proc_macro2::Span::call_site(),
+            "#[twelve::main] goes on a function: `async fn main(settings: Settings, app: App)`",
+        );
+        let mut out = item;
+        out.extend(errors.to_compile_errors());
+        return out;
+    };
+    let signature = parse::signature(&function, &mut errors);
+    match signature {
+        Some(signature) if errors.is_empty() => {
+            expand::expand(&function, &signature, krate.as_ref())
+        }
+        _ => {
+            let mut out = expand::fallback(&function);
+            out.extend(errors.to_compile_errors());
+            out
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The macro's keys and the function's signature.
+
+use proc_macro2::TokenStream;
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemFn, Type};
+
+use crate::attr::{self, Keys};
+use crate::config::types;
+use crate::errors::Errors;
+
+const KEYS: &[&str] = &["crate"];
+
+/// What each argument of the user's function is, in order.
+pub(crate) enum Arg {
+    Settings(Box<Type>),
+    App,
+}
+
+pub(crate) struct Signature {
+    pub(crate) args: Vec<Arg>,
+}
+
+/// `#[twelve::main(crate = "path")]`.
+pub(crate) fn attr(attr: TokenStream, errors: &mut Errors) -> Option<syn::Path> {
+    let mut krate = None;
+    let mut keys = Keys::new("twelve::main", KEYS);
+    let parser = syn::meta::parser(|meta| {
+        if let Some("crate") = keys.key(&meta, errors).as_deref() {
+            krate = Some(attr::path(&meta)?);
+        }
+        Ok(())
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
+        errors.push(e);
+    }
+    krate
+}
+
+pub(crate) fn signature(function: &ItemFn, errors: &mut Errors) -> Option<Signature> {
+    let sig = &function.sig;
+    if sig.asyncness.is_none() {
+        errors.at(
+            sig.fn_token.span,
+            "#[twelve::main] needs an `async fn`: the runtime runs it on tokio",
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        errors.spanned(&sig.generics, "#[twelve::main] function can't be generic");
+    }
+    let mut args = Vec::new();
+    let mut settings_seen = false;
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) => errors.at(r.span(), "#[twelve::main] function can't take `self`"),
+            FnArg::Typed(typed) => {
+                if is_app(&typed.ty) {
+                    if args.iter().any(|a| matches!(a, Arg::App)) {
+                        errors.spanned(&typed.ty, "`App` is given once; remove this argument");
+                    }
+                    args.push(Arg::App);
+                } else if settings_seen {
+                    errors.spanned(
+                        &typed.ty,
+                        "#[twelve::main] takes at most one settings argument and the `App`: \
+                         `async fn main(settings: Settings, app: App)`; nest other settings \
+                         in it with #[config(nested)]",
+                    );
+                } else {
+                    settings_seen = true;
+                    args.push(Arg::Settings(typed.ty.clone()));
+                }
+            }
+        }
+    }
+    Some(Signature { args })
+}
+
+/// `App`, `twelve::App`, ... : the last path segment is `App`.
+fn is_app(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "App" && s.arguments.is_none()))
+        && types::inner(ty, "App").is_none()
+}

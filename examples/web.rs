@@ -1,32 +1,29 @@
-//! The example web service: a stateless price-quote API.
+//! The example web service: a stateless price-quote API under `#[twelve::main]`.
 //!
 //! Every setting has a default, so `cargo run --example web` needs no setup. It listens
-//! on `0.0.0.0:$PORT` (default 8000), keeps no state between requests, writes no
-//! files, and stops cleanly on SIGTERM or Ctrl-C.
+//! on `0.0.0.0:$PORT` (default 8000), keeps no state between requests and writes no
+//! files. On SIGTERM it turns not-ready, waits `SHUTDOWN_DELAY`, drains in-flight
+//! requests within `SHUTDOWN_TIMEOUT` and exits 0.
 //!
 //! ```sh
 //! curl 'http://127.0.0.1:8000/quote?items=3'
-//! curl http://127.0.0.1:8000/health/live
+//! curl http://127.0.0.1:8000/health/ready
 //! ```
-//!
-//! Until `#[twelve::main]` lands, this example does by hand what the runtime will do:
-//! reading config (exit 78 on error), binding the port, and shutting down on signals.
 
-use std::process::ExitCode;
+use std::time::Duration;
 
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use twelve::Config;
+use twelve::{App, Config, Health};
 
 /// Settings of the quote service.
 #[derive(Config, Debug, Clone)]
 struct Settings {
-    /// Port of the HTTP server.
-    #[config(default = 8000)]
-    port: u16,
     /// Price of one item, in cents.
     #[config(default = 250)]
     unit_price_cents: u64,
@@ -36,6 +33,9 @@ struct Settings {
     /// Currency code printed in quotes.
     #[config(default = "EUR")]
     currency: String,
+    /// The longest `/slow?ms=` delay a caller may ask for (it simulates slow work).
+    #[config(default = "10s")]
+    max_slow: Duration,
 }
 
 #[derive(Deserialize)]
@@ -46,6 +46,11 @@ struct QuoteQuery {
 async fn quote(State(settings): State<Settings>, Query(q): Query<QuoteQuery>) -> Json<Value> {
     let net = q.items.saturating_mul(settings.unit_price_cents);
     let vat = net.saturating_mul(settings.vat_percent) / 100;
+    tracing::info!(
+        items = q.items,
+        total_cents = net.saturating_add(vat),
+        "quote computed"
+    );
     Json(json!({
         "items": q.items,
         "net_cents": net,
@@ -55,65 +60,64 @@ async fn quote(State(settings): State<Settings>, Query(q): Query<QuoteQuery>) ->
     }))
 }
 
+#[derive(Deserialize)]
+struct SlowQuery {
+    ms: u64,
+}
+
+/// Simulates slow work, for trying out graceful shutdown.
+async fn slow(State(settings): State<Settings>, Query(q): Query<SlowQuery>) -> Json<Value> {
+    let wait = Duration::from_millis(q.ms).min(settings.max_slow);
+    tokio::time::sleep(wait).await;
+    Json(json!({ "slept_ms": wait.as_millis() as u64 }))
+}
+
 async fn live() -> Json<Value> {
     Json(json!({ "status": "alive" }))
 }
 
-fn main() -> ExitCode {
-    let settings = match Settings::from_env() {
-        Ok(settings) => settings,
-        Err(err) => {
-            for problem in err.errors() {
-                eprintln!("{problem}");
-            }
-            return ExitCode::from(78);
-        }
+async fn ready(State(health): State<Health>) -> impl IntoResponse {
+    let report = health.ready_report().await;
+    let status = if report.ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
     };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(serve(settings)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("{err}");
-            ExitCode::FAILURE
-        }
-    }
+    (
+        status,
+        [("content-type", "application/json")],
+        report.to_json(),
+    )
 }
 
-async fn serve(settings: Settings) -> Result<(), String> {
-    let port = settings.port;
-    let listener = tokio::net::TcpListener::bind(("0.0.0.0", port))
-        .await
-        .map_err(|e| format!("cannot listen on 0.0.0.0:{port} (PORT): {e}"))?;
+#[twelve::main]
+async fn main(settings: Settings, app: App) -> Result<(), std::io::Error> {
+    let health = app.health();
+    let pricing = settings.clone();
+    // A readiness check: the pricing the service would quote is sane.
+    health.add_check("pricing", move || {
+        let ok = pricing.vat_percent <= 100 && !pricing.currency.is_empty();
+        async move {
+            if ok {
+                Ok(())
+            } else {
+                Err("bad pricing settings")
+            }
+        }
+    });
     let router = Router::new()
         .route("/quote", get(quote))
-        .route("/health/live", get(live))
-        .with_state(settings);
-    println!(r#"{{"level":"info","message":"listening","port":{port}}}"#);
+        .route("/slow", get(slow))
+        .with_state(settings)
+        .merge(
+            Router::new()
+                .route("/health/live", get(live))
+                .route("/health/ready", get(ready))
+                .with_state(health.clone()),
+        );
+    let listener = app.listener().await?;
+    health.set_ready(true);
     axum::serve(listener, router)
-        .with_graceful_shutdown(stop_signal())
+        .with_graceful_shutdown(app.shutdown().wait())
         .await
-        .map_err(|e| format!("server error: {e}"))?;
-    println!(r#"{{"level":"info","message":"stopped"}}"#);
-    Ok(())
-}
-
-async fn stop_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }

@@ -1,11 +1,16 @@
 //! The examples, run as real processes: started from their built binaries, spoken to
-//! over HTTP on 127.0.0.1, stopped with real signals.
+//! over HTTP on 127.0.0.1, stopped with real signals, their stdout read line by line.
+//! Every stdout line of every run must be a JSON object.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 /// `target/<profile>/examples/<name>`, built by `cargo test` before the tests run.
 fn example(name: &str) -> PathBuf {
@@ -22,10 +27,116 @@ fn free_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
-/// A plain HTTP/1.1 GET; the status code and body, or `None` if nothing answers.
+/// A running example: its stdout collected line by line in the background.
+struct Proc {
+    child: Child,
+    port: u16,
+    lines: Arc<Mutex<Vec<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Proc {
+    fn start(name: &str, vars: &[(&str, &str)]) -> Proc {
+        let port = free_port();
+        let mut cmd = Command::new(example(name));
+        cmd.env("PORT", port.to_string())
+            .env("TWELVE_DOTENV", "0")
+            .env_remove("RUST_LOG")
+            .env_remove("LOG_LEVEL")
+            .env_remove("SHUTDOWN_DELAY")
+            .env_remove("SHUTDOWN_TIMEOUT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("the examples are built by cargo test");
+        let stdout = child.stdout.take().expect("stdout");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(mut l) = sink.lock() {
+                    l.push(line);
+                }
+            }
+        });
+        Proc {
+            child,
+            port,
+            lines,
+            reader: Some(reader),
+        }
+    }
+
+    /// Polls `/health/ready` until 200, for at most 30 s.
+    fn wait_ready(&mut self) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if let Some((200, _)) = get(self.port, "/health/ready") {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("exited before ready: {status}; {:?}", self.lines());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        panic!("not ready after 30 s");
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits at most `limit` for the exit (kills the process past it); returns the
+    /// status and every stdout line, each checked to be JSON.
+    fn wait_exit(mut self, limit: Duration) -> (ExitStatus, Vec<Value>) {
+        let start = Instant::now();
+        let status = loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                break status;
+            }
+            if start.elapsed() > limit {
+                let _ = self.child.kill();
+                panic!("did not exit within {limit:?}: {:?}", self.lines());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        let json = self
+            .lines()
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect();
+        (status, json)
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP/1.1 GET on a fresh connection; status code and body.
 fn get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .ok()?;
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
@@ -38,101 +149,321 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
     Some((status, body))
 }
 
-/// Polls until the service answers, for at most 30 s.
-fn wait_ready(child: &mut Child, port: u16) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if let Some((200, _)) = get(port, "/health/live") {
-            return;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("exited before ready: {status}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    panic!("not ready after 30 s");
+fn message(line: &Value) -> &str {
+    line["message"].as_str().unwrap_or_default()
 }
 
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-}
-
-/// Waits at most 20 s for the exit; kills the child past that.
-fn wait_exit(mut child: Child) -> (std::process::ExitStatus, String, String) {
-    let start = Instant::now();
-    loop {
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("did not exit within 20 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().expect("output");
-    (
-        out.status,
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn start_web(vars: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(example("web"));
-    cmd.env("TWELVE_DOTENV", "0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    cmd.spawn().expect("the web example is built by cargo test")
+fn find<'a>(lines: &'a [Value], msg: &str) -> Option<&'a Value> {
+    lines.iter().find(|l| message(l) == msg)
 }
 
 #[test]
-fn web_serves_quotes_and_stops_on_sigterm() {
-    let port = free_port();
-    let port_text = port.to_string();
-    let mut child = start_web(&[("PORT", &port_text), ("VAT_PERCENT", "10")]);
-    wait_ready(&mut child, port);
-    let (status, body) = get(port, "/quote?items=3").expect("answers");
+fn web_serves_quotes_and_stops_cleanly_on_sigterm() {
+    let mut web = Proc::start("web", &[("VAT_PERCENT", "10")]);
+    web.wait_ready();
+    let (status, body) = get(web.port, "/quote?items=3").expect("answers");
     assert_eq!(status, 200);
-    let quote: serde_json::Value = serde_json::from_str(&body).expect("json body");
-    assert_eq!(quote["net_cents"], 750);
-    assert_eq!(quote["vat_cents"], 75);
+    let quote: Value = serde_json::from_str(&body).expect("json body");
     assert_eq!(quote["total_cents"], 825);
-    // A bad query is a 400, and the service keeps serving.
-    let (status, _) = get(port, "/quote?items=many").expect("answers");
-    assert_eq!(status, 400);
-    assert_eq!(get(port, "/health/live").map(|r| r.0), Some(200));
+    // Bad input is a 400, and the service keeps serving.
+    assert_eq!(get(web.port, "/quote?items=many").map(|r| r.0), Some(400));
+    let (status, body) = get(web.port, "/health/ready").expect("answers");
+    assert_eq!(status, 200);
+    assert_eq!(body, r#"{"status":"ready","checks":{"pricing":"ok"}}"#);
+    assert_eq!(get(web.port, "/health/live").map(|r| r.0), Some(200));
 
-    signal(&child, "TERM");
-    let (status, stdout, _) = wait_exit(child);
-    assert!(status.success(), "{status}");
-    for line in stdout.lines() {
-        serde_json::from_str::<serde_json::Value>(line).expect("every stdout line is JSON");
-    }
-    assert!(stdout.contains("\"stopped\""), "{stdout}");
+    web.signal("TERM");
+    let (status, lines) = web.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+    let started = find(&lines, "started").expect("started line");
+    assert!(started["startup_ms"].as_f64().is_some(), "{started}");
+    assert_eq!(started["service"], "twelve", "the user crate's name");
+    let stopped = find(&lines, "stopped").expect("stopped line");
+    assert!(stopped["shutdown_ms"].as_f64().is_some(), "{stopped}");
+    assert!(find(&lines, "quote computed").is_some());
 }
 
 #[test]
-fn web_reports_every_config_error_and_exits_78() {
-    let child = start_web(&[
-        ("PORT", "http"),
-        ("VAT_PERCENT", "-3"),
-        ("UNIT_PRICE_CENTS", ""),
-    ]);
-    let (status, _, stderr) = wait_exit(child);
-    assert_eq!(status.code(), Some(78));
-    assert!(stderr.contains("PORT: invalid value \"http\""), "{stderr}");
-    assert!(
-        stderr.contains("VAT_PERCENT: invalid value \"-3\""),
-        "{stderr}"
+fn sigterm_during_a_request_drains_it_with_readiness_off() {
+    let mut web = Proc::start("web", &[("SHUTDOWN_DELAY", "700ms")]);
+    web.wait_ready();
+    let port = web.port;
+    let in_flight = std::thread::spawn(move || get(port, "/slow?ms=1500"));
+    std::thread::sleep(Duration::from_millis(200));
+    web.signal("TERM");
+    std::thread::sleep(Duration::from_millis(200));
+    // During the delay: still serving, but not ready.
+    let (status, body) = get(web.port, "/health/ready").expect("answers during the delay");
+    assert_eq!(status, 503);
+    assert!(body.contains("\"shutting_down\""), "{body}");
+    assert_eq!(get(web.port, "/quote?items=1").map(|r| r.0), Some(200));
+    let (status, body) = in_flight
+        .join()
+        .expect("thread")
+        .expect("the request completes");
+    assert_eq!((status, body.as_str()), (200, r#"{"slept_ms":1500}"#));
+    let (status, lines) = web.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+    assert!(find(&lines, "stopped").is_some());
+}
+
+#[test]
+fn a_second_sigterm_exits_at_once_with_143() {
+    let mut web = Proc::start("web", &[("SHUTDOWN_DELAY", "20s")]);
+    web.wait_ready();
+    web.signal("TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    web.signal("TERM");
+    let (status, lines) = web.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(143));
+    let forced = find(&lines, "second signal: exiting now").expect("a line says why");
+    assert_eq!(forced["exit_code"], 143);
+}
+
+#[test]
+fn sigint_twice_exits_with_130() {
+    let mut web = Proc::start("web", &[("SHUTDOWN_DELAY", "20s")]);
+    web.wait_ready();
+    web.signal("INT");
+    std::thread::sleep(Duration::from_millis(300));
+    web.signal("INT");
+    let (status, _) = web.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(130));
+}
+
+#[test]
+fn the_drain_deadline_cuts_a_slow_request_and_exits_1() {
+    let mut web = Proc::start("web", &[("SHUTDOWN_TIMEOUT", "300ms")]);
+    web.wait_ready();
+    let port = web.port;
+    let in_flight = std::thread::spawn(move || get(port, "/slow?ms=5000"));
+    std::thread::sleep(Duration::from_millis(200));
+    web.signal("TERM");
+    let (status, lines) = web.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(1));
+    let line = lines
+        .iter()
+        .find(|l| message(l).starts_with("drain deadline passed"))
+        .expect("the deadline is logged");
+    assert_eq!(line["level"], "error");
+    assert_eq!(
+        find(&lines, "stopped").map(|l| l["exit_code"].clone()),
+        Some(1.into())
     );
-    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    let _ = in_flight.join();
+}
+
+#[test]
+fn every_config_error_in_one_json_line_and_exit_78() {
+    let web = Proc::start(
+        "web",
+        &[
+            ("PORT", "http"),
+            ("LOG_SCHEMA", "splunk"),
+            ("VAT_PERCENT", "-3"),
+            ("MAX_SLOW", "10"),
+        ],
+    );
+    let (status, lines) = web.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(78));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line["level"], "error");
+    assert_eq!(line["message"], "configuration error");
+    assert_eq!(line["error_count"], 4);
+    let errors = line["errors"].as_str().expect("errors");
+    for var in ["PORT", "LOG_SCHEMA", "VAT_PERCENT", "MAX_SLOW"] {
+        assert!(
+            errors.contains(&format!("{var}: invalid value")),
+            "{var} in {errors}"
+        );
+    }
+}
+
+#[test]
+fn a_panic_in_main_is_a_json_line_and_exit_101() {
+    let probe = Proc::start("probe", &[("PROBE_MODE", "panic")]);
+    let (status, lines) = probe.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(101));
+    let panic = find(&lines, "panic").expect("panic line");
+    assert_eq!(panic["level"], "error");
+    assert!(
+        panic["panic.message"]
+            .as_str()
+            .is_some_and(|m| m.contains("on purpose"))
+    );
+    assert!(find(&lines, "stopped").is_some());
+}
+
+#[test]
+fn an_error_from_main_or_a_tracked_task_exits_1() {
+    for mode in ["error", "task_error", "task_panic"] {
+        let probe = Proc::start("probe", &[("PROBE_MODE", mode)]);
+        let (status, lines) = probe.wait_exit(Duration::from_secs(10));
+        assert_eq!(status.code(), Some(1), "{mode}: {lines:?}");
+        assert!(
+            lines.iter().any(|l| l["level"] == "error"),
+            "{mode}: an error line: {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn tracked_tasks_and_hooks_finish_before_exit_0() {
+    let mut probe = Proc::start("probe", &[("PROBE_MODE", "hook")]);
+    probe.wait_ready_by_log();
+    probe.signal("TERM");
+    let (status, lines) = probe.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0));
+    let order: Vec<&str> = lines.iter().map(message).collect();
+    let pos = |m: &str| order.iter().position(|x| *x == m).unwrap_or(usize::MAX);
+    assert!(pos("tracked task stopping") < pos("hook ran"), "{order:?}");
+    assert!(pos("hook ran") < pos("stopped"), "{order:?}");
+}
+
+#[test]
+fn a_main_that_ignores_shutdown_is_cut_at_the_deadline() {
+    let mut probe = Proc::start(
+        "probe",
+        &[
+            ("PROBE_MODE", "ignore_shutdown"),
+            ("SHUTDOWN_TIMEOUT", "200ms"),
+        ],
+    );
+    probe.wait_ready_by_log();
+    probe.signal("TERM");
+    let (status, _) = probe.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(1));
+}
+
+impl Proc {
+    /// For services without HTTP: waits for the `started` line.
+    fn wait_ready_by_log(&mut self) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            if self
+                .lines()
+                .iter()
+                .any(|l| l.contains("\"message\":\"started\""))
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("no started line");
+    }
+}
+
+/// One keep-alive HTTP/1.1 client: request, then read exactly one response.
+struct Client {
+    stream: BufReader<TcpStream>,
+}
+
+impl Client {
+    fn connect(port: u16) -> std::io::Result<Client> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        Ok(Client {
+            stream: BufReader::new(stream),
+        })
+    }
+
+    fn get(&mut self, path: &str) -> std::io::Result<u16> {
+        write!(
+            self.stream.get_mut(),
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )?;
+        let mut status_line = String::new();
+        self.stream.read_line(&mut status_line)?;
+        let status = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {status_line:?}")))?;
+        let mut length = 0usize;
+        loop {
+            let mut header = String::new();
+            self.stream.read_line(&mut header)?;
+            if header == "\r\n" || header.is_empty() {
+                break;
+            }
+            if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body)?;
+        Ok(status)
+    }
+}
+
+#[test]
+fn rolling_deploy_under_load_fails_no_request() {
+    let mut web = Proc::start("web", &[("SHUTDOWN_DELAY", "1s")]);
+    web.wait_ready();
+    let port = web.port;
+    let stop = Arc::new(AtomicBool::new(false));
+    let ok = Arc::new(AtomicUsize::new(0));
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let clients: Vec<_> = (0..16)
+        .map(|_| {
+            let (stop, ok, failures) = (stop.clone(), ok.clone(), failures.clone());
+            std::thread::spawn(move || {
+                let deadline = Instant::now() + Duration::from_secs(20);
+                let mut client = match Client::connect(port) {
+                    Ok(c) => c,
+                    Err(e) => return failures.lock().expect("lock").push(e.to_string()),
+                };
+                while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                    match client.get("/quote?items=2") {
+                        Ok(200) => {
+                            ok.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(other) => failures
+                            .lock()
+                            .expect("lock")
+                            .push(format!("status {other}")),
+                        Err(e) => {
+                            failures.lock().expect("lock").push(e.to_string());
+                            return;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    // A load balancer's view: poll readiness and stop sending once it fails.
+    let poller = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if !matches!(get(port, "/health/ready"), Some((200, _))) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            stop.store(true, Ordering::SeqCst);
+        })
+    };
+    std::thread::sleep(Duration::from_millis(700));
+    let before = ok.load(Ordering::Relaxed);
+    web.signal("TERM");
+    poller.join().expect("poller");
+    for c in clients {
+        c.join().expect("client");
+    }
+    let (status, _) = web.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+    let failures = failures.lock().expect("lock");
+    assert!(
+        failures.is_empty(),
+        "{} failed: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    assert!(
+        before > 100,
+        "the load ran: {before} requests before SIGTERM"
+    );
 }

@@ -467,3 +467,25 @@ fn rolling_deploy_under_load_fails_no_request() {
         "the load ran: {before} requests before SIGTERM"
     );
 }
+
+#[test]
+fn migrate_runs_to_completion_with_the_same_config_and_logs() {
+    let migrate = Proc::start(
+        "migrate",
+        &[("MIGRATION_STEPS", "2"), ("RELEASE_ID", "r-9")],
+    );
+    let (status, lines) = migrate.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+    let steps: Vec<&Value> = lines
+        .iter()
+        .filter(|l| message(l) == "migration step applied")
+        .collect();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0]["database"], "[REDACTED]");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["release"] == "r-9" && l["service"] == "twelve")
+    );
+    assert!(find(&lines, "stopped").is_some_and(|l| l["exit_code"] == 0));
+}

@@ -15,6 +15,8 @@
 pub mod config;
 pub mod correlation;
 pub mod health;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod log;
 pub mod runtime;
 mod secret;
@@ -33,9 +35,11 @@ pub mod __private {
     pub use crate::secret::Secret;
     pub use std::process::ExitCode;
 
-    /// Compiles only for a `Config` type: puts the error on `#[twelve::main]`'s
-    /// settings argument.
-    pub fn assert_config<T: crate::config::Config>() {}
+    /// `#[twelve::main]`'s result as the runtime takes it; spanned on the user's return
+    /// type, so that a type that can't be an exit code gets the error there.
+    pub fn into_outcome<T: crate::runtime::Outcome>(result: T) -> Result<(), String> {
+        result.into_outcome()
+    }
     pub use std::string::String;
     pub use std::vec::Vec;
 }

@@ -11,6 +11,7 @@ mod attr;
 mod config;
 mod errors;
 mod main_fn;
+mod spans;
 
 /// Implements `twelve::Config` for a struct with named fields. See `twelve::Config`.
 #[proc_macro_derive(Config, attributes(config))]

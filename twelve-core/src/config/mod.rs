@@ -138,7 +138,7 @@ pub use loader::{Field, Loader, Parser, from_str, join, list, with};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a twelve `Config`",
     label = "not a `Config`",
-    note = "derive it with `#[derive(twelve::Config)]`, or drop `nested` to read the field from one variable"
+    note = "add `#[derive(twelve::Config)]` to it: a `nested` field and the settings of `#[twelve::main]` must be `Config` types"
 )]
 pub trait Config: Sized {
     /// Reads the process environment (plus `X_FILE` secrets and, in development,

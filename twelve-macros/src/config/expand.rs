@@ -9,6 +9,7 @@ use syn::{Expr, Lit, Type};
 
 use super::parse::{Field, Input};
 use super::types;
+use crate::spans::respan;
 
 /// The variable name of a non-nested field, the struct's prefix included.
 pub(crate) fn var_name(input: &Input, field: &Field) -> String {
@@ -233,22 +234,4 @@ pub(crate) fn fallback(input: &syn::DeriveInput, krate: Option<&syn::Path>) -> T
             }
         };
     }
-}
-
-/// `tokens` with every span set to `span`, so that an error in them points there.
-fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
-    tokens
-        .clone()
-        .into_iter()
-        .map(|mut tt| {
-            if let proc_macro2::TokenTree::Group(g) = &tt {
-                let mut group = proc_macro2::Group::new(g.delimiter(), respan(&g.stream(), span));
-                group.set_span(span);
-                tt = proc_macro2::TokenTree::Group(group);
-            } else {
-                tt.set_span(span);
-            }
-            tt
-        })
-        .collect()
 }

@@ -7,6 +7,7 @@ use syn::ItemFn;
 use syn::spanned::Spanned;
 
 use super::parse::{Arg, Signature};
+use crate::spans::respan;
 
 pub(crate) fn expand(function: &ItemFn, sig: &Signature, krate: Option<&syn::Path>) -> TokenStream {
     let p = match krate {
@@ -30,29 +31,31 @@ pub(crate) fn expand(function: &ItemFn, sig: &Signature, krate: Option<&syn::Pat
         Arg::Settings(_) => quote!(__settings),
         Arg::App => quote!(__app),
     });
-    let (settings_ty, assert) = match &settings_ty {
-        Some(ty) => {
-            // Spanned on the argument's type: a type that is not `Config` gets the error.
-            let assert = quote_spanned! {ty.span()=>
-                #p::assert_config::<#ty>();
-            };
-            (quote!(#ty), assert)
-        }
-        None => (quote!(()), quote!()),
+    // The `run` call is spanned on the settings type, so that a type that is not
+    // `Config` gets the error there; the result goes through `into_outcome`, spanned on
+    // the return type, so that a return type that can't be an exit code gets it there.
+    let (settings_ty, run) = match &settings_ty {
+        Some(ty) => (quote!(#ty), quote_spanned!(ty.span()=> run)),
+        None => (quote!(()), quote!(run)),
     };
+    let output_span = match &function.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => function.sig.ident.span(),
+    };
+    let outcome = respan(&quote!(#p::into_outcome(__main.await)), output_span);
     quote! {
         #(#attrs)*
         #vis fn #name() -> #p::ExitCode {
             #inner
 
-            #assert
             #p::Runtime::new(#p::ServiceInfo::new(
                 ::core::env!("CARGO_PKG_NAME"),
                 ::core::env!("CARGO_PKG_VERSION"),
             ))
-            .run(|__settings: #settings_ty, __app: #p::App| {
+            .#run(|__settings: #settings_ty, __app: #p::App| {
                 let _ = &__app;
-                #inner_name(#(#call_args),*)
+                let __main = #inner_name(#(#call_args),*);
+                async move { #outcome }
             })
         }
     }

@@ -12,8 +12,13 @@ pub(crate) fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let krate = parse::attr(attr, &mut errors);
     let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        let span = item
+            .clone()
+            .into_iter()
+            .find(|t| matches!(t, proc_macro2::TokenTree::Ident(_)))
+            .map_or_else(proc_macro2::Span::call_site, |t| t.span());
         errors.at(
-            proc_macro2::Span::call_site(),
+            span,
             "#[twelve::main] goes on a function: `async fn main(settings: Settings, app: App)`",
         );
         let mut out = item;

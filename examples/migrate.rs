@@ -1,0 +1,39 @@
+//! An admin one-off (twelve-factor XII): the same config and logs as the services,
+//! run to completion, exit 0.
+//!
+//! ```sh
+//! cargo run --example migrate
+//! ```
+//!
+//! In a service crate this is `src/bin/migrate.rs` with the same `#[twelve::main]`; it
+//! reads the same settings struct as the web process, so the two never drift.
+
+use std::time::Duration;
+
+use twelve::{App, Config, Secret};
+
+/// The settings this one-off shares with the web service.
+#[derive(Config, Debug)]
+struct Settings {
+    /// Where the schema lives; a real migration would connect to it.
+    #[config(default = "postgres://localhost/quotes")]
+    database_url: Secret<String>,
+    /// Stop after this many steps (for a dry run).
+    #[config(default = 3)]
+    migration_steps: u32,
+}
+
+#[twelve::main]
+async fn main(settings: Settings, app: App) -> Result<(), String> {
+    tracing::info!(steps = settings.migration_steps, "migration starting");
+    for step in 1..=settings.migration_steps {
+        if app.shutdown().is_triggered() {
+            return Err(format!("interrupted before step {step}"));
+        }
+        // Stands for one schema change; a real one would use `database_url.expose()`.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        tracing::info!(step, database = %settings.database_url, "migration step applied");
+    }
+    tracing::info!("migration done");
+    Ok(())
+}

@@ -1,0 +1,4 @@
+#[twelve::main]
+async fn main() -> i32 {
+    0
+}

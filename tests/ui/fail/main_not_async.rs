@@ -1,0 +1,2 @@
+#[twelve::main]
+fn main() {}

@@ -1,0 +1,6 @@
+struct NotConfig;
+
+#[twelve::main]
+async fn main(settings: NotConfig) {
+    let _ = settings;
+}

@@ -1,0 +1,4 @@
+#[twelve::main]
+struct Service;
+
+fn main() {}

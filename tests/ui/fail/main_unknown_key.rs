@@ -1,0 +1,2 @@
+#[twelve::main(crat = "::twelve")]
+async fn main() {}

@@ -68,6 +68,8 @@ pub use twelve_core::config;
 pub use twelve_core::config::Config;
 pub use twelve_core::correlation;
 pub use twelve_core::health::{self, Health};
+#[cfg(feature = "http")]
+pub use twelve_core::http;
 pub use twelve_core::log;
 pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 

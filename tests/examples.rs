@@ -489,3 +489,20 @@ fn migrate_runs_to_completion_with_the_same_config_and_logs() {
     );
     assert!(find(&lines, "stopped").is_some_and(|l| l["exit_code"] == 0));
 }
+
+#[test]
+fn the_runtime_works_without_the_macro() {
+    let mut proc = Proc::start(
+        "no-macro",
+        &[("SERVICE_NAME", "renamed"), ("RELEASE_ID", "r1")],
+    );
+    proc.wait_ready_by_log();
+    proc.signal("TERM");
+    let (status, lines) = proc.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0));
+    let hello = find(&lines, "hello").expect("the user's line");
+    assert_eq!(hello["greeting"], "hand-rolled");
+    assert_eq!(hello["service"], "renamed");
+    assert_eq!(hello["version"], "9.9.9");
+    assert_eq!(hello["release"], "r1");
+}

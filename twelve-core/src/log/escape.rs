@@ -4,25 +4,41 @@
 
 use std::fmt;
 
-/// Appends `s` to `out` as the inside of a JSON string (no quotes).
+/// For each byte: 0 when it stands for itself in a JSON string, else the character
+/// after the backslash (`u` for the `\u00XX` form).
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x7f] = b'u';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[b'\n' as usize] = b'n';
+    table[b'\r' as usize] = b'r';
+    table[b'\t' as usize] = b't';
+    table
+};
+
+/// Appends `s` to `out` as the inside of a JSON string (no quotes). Runs of bytes that
+/// need no escape are copied whole.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let esc: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x00..=0x1f | 0x7f => "",
-            _ => continue,
-        };
+        let esc = ESCAPE[usize::from(b)];
+        if esc == 0 {
+            continue;
+        }
+        // Escaped bytes are ASCII, so `i` is on a character boundary.
         out.push_str(&s[start..i]);
-        if esc.is_empty() {
+        if esc == b'u' {
             push_unicode_escape(out, b);
         } else {
-            out.push_str(esc);
+            out.push('\\');
+            out.push(char::from(esc));
         }
         start = i + 1;
     }

@@ -18,15 +18,27 @@ use crate::correlation;
 /// Where finished lines go: one call per line, the trailing newline included.
 pub type LineSink = Arc<dyn Fn(&[u8]) + Send + Sync>;
 
-/// Writes each line to stdout with a single `write_all` on the locked handle, so lines
-/// of concurrent threads never interleave. A closed stdout (EPIPE) or any other write
-/// error is ignored: logging must never take the service down or print per event.
+/// Writes each line to stdout with one `write(2)` per line (a duplicate of the stdout
+/// descriptor, written to directly: no lock of `std::io::Stdout` and no copy into its
+/// buffer; lines up to the pipe buffer size are atomic, so lines of concurrent threads
+/// never interleave). A closed stdout (EPIPE) or any other write error is ignored:
+/// logging must never take the service down or print per event. Where the descriptor
+/// can't be duplicated, the locked `Stdout` handle is used instead.
 pub fn stdout_sink() -> LineSink {
-    Arc::new(|line: &[u8]| {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(line);
-        let _ = out.flush();
-    })
+    use std::os::fd::AsFd as _;
+    match std::io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => {
+            let file = std::fs::File::from(fd);
+            Arc::new(move |line: &[u8]| {
+                let _ = (&file).write_all(line);
+            })
+        }
+        Err(_) => Arc::new(|line: &[u8]| {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(line);
+            let _ = out.flush();
+        }),
+    }
 }
 
 /// The `tracing` layer that writes twelve's JSON lines.
@@ -35,7 +47,8 @@ pub fn stdout_sink() -> LineSink {
 /// subscriber next to your own layers.
 pub struct JsonLayer {
     spec: Spec,
-    /// `service`, `version`, `release` (keys as the schema names them), values as JSON.
+    /// `service`, `version`, `release` (keys as the schema names them) and each one's
+    /// whole `,"key":"value"` fragment, rendered once.
     statics: Vec<(&'static str, String)>,
     sink: LineSink,
 }
@@ -79,7 +92,8 @@ impl JsonLayer {
         let statics = statics
             .into_iter()
             .map(|(k, v)| {
-                let mut json = String::new();
+                let mut json = String::from(",");
+                push_key(&mut json, k);
                 quoted(&mut json, v);
                 (k, json)
             })
@@ -157,11 +171,9 @@ impl JsonLayer {
             push_key(line, spec.target);
             quoted(line, meta.target());
         }
-        for (key, value) in &self.statics {
+        for (key, fragment) in &self.statics {
             if !overridden(key) {
-                line.push(',');
-                push_key(line, key);
-                line.push_str(value);
+                line.push_str(fragment);
             }
         }
         correlation::with_current(|ctx| {

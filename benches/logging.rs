@@ -1,0 +1,169 @@
+//! Logging cost per event, twelve against its peers, in one run: an event with four
+//! fields inside a request span that carries `correlation_id`, written to `io::sink`.
+//!
+//! Peers: tracing-subscriber's `fmt().json().with_current_span(true)`, json-subscriber,
+//! tracing-bunyan-formatter. Also a whole-process figure: this binary re-run as a
+//! child that logs 200,000 such events to /dev/null, twelve vs tracing-subscriber json.
+//!
+//! `cargo bench --bench logging`; figures in BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::io;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use tracing::Dispatch;
+use tracing_subscriber::layer::SubscriberExt as _;
+
+const FLOOD_EVENTS: usize = 200_000;
+const FLOOD_VAR: &str = "TWELVE_BENCH_FLOOD";
+
+fn event() {
+    tracing::info!(
+        order_id = "a1b2c3",
+        item_count = 3,
+        paid = true,
+        amount = 12.5,
+        "order confirmed"
+    );
+}
+
+/// The event inside a request span, as a handler emits it.
+fn in_request(dispatch: &Dispatch, iters: u64) -> Duration {
+    tracing::dispatcher::with_default(dispatch, || {
+        let span = tracing::info_span!(
+            "request",
+            correlation_id = "0193a1f0-7c2e-7a31-8f0e-3b9c1d2e4f5a",
+            http.method = "POST"
+        );
+        let _entered = span.enter();
+        let start = Instant::now();
+        for _ in 0..iters {
+            event();
+        }
+        start.elapsed()
+    })
+}
+
+fn twelve_dispatch(to_stdout: bool) -> Dispatch {
+    let builder = twelve::log::builder()
+        .service("order-service")
+        .version("0.1.0");
+    let builder = if to_stdout {
+        builder
+    } else {
+        builder.sink(Arc::new(|line: &[u8]| {
+            black_box(line);
+        }))
+    };
+    Dispatch::new(builder.build().expect("subscriber"))
+}
+
+fn fmt_json_dispatch(to_stdout: bool) -> Dispatch {
+    let fmt = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false);
+    if to_stdout {
+        Dispatch::new(fmt.with_writer(io::stdout).finish())
+    } else {
+        Dispatch::new(fmt.with_writer(io::sink).finish())
+    }
+}
+
+fn json_subscriber_dispatch() -> Dispatch {
+    Dispatch::new(
+        json_subscriber::fmt()
+            .with_current_span(true)
+            .with_writer(io::sink)
+            .finish(),
+    )
+}
+
+fn bunyan_dispatch() -> Dispatch {
+    Dispatch::new(
+        tracing_subscriber::registry()
+            .with(tracing_bunyan_formatter::JsonStorageLayer)
+            .with(tracing_bunyan_formatter::BunyanFormattingLayer::new(
+                "order-service".into(),
+                io::sink,
+            )),
+    )
+}
+
+fn per_event(c: &mut Criterion) {
+    let mut group = c.benchmark_group("log_event_in_request_span");
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    let peers: [(&str, Dispatch); 4] = [
+        ("twelve", twelve_dispatch(false)),
+        ("tracing_subscriber_json", fmt_json_dispatch(false)),
+        ("json_subscriber", json_subscriber_dispatch()),
+        ("bunyan", bunyan_dispatch()),
+    ];
+    for (name, dispatch) in &peers {
+        group.bench_function(*name, |b| {
+            b.iter_custom(|iters| in_request(dispatch, iters))
+        });
+    }
+    group.finish();
+}
+
+/// Runs this binary as a child that floods stdout (sent to /dev/null) and times it.
+fn whole_process(c: &mut Criterion) {
+    let exe = std::env::current_exe().expect("bench binary");
+    let mut group = c.benchmark_group("process_200k_events_to_dev_null");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(10));
+    for peer in ["twelve", "tracing_subscriber_json"] {
+        group.bench_function(peer, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let start = Instant::now();
+                    let status = Command::new(&exe)
+                        .env(FLOOD_VAR, peer)
+                        .stdout(Stdio::null())
+                        .status()
+                        .expect("child runs");
+                    total += start.elapsed();
+                    assert!(status.success());
+                }
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The child side of [`whole_process`].
+fn flood(peer: &str) {
+    let dispatch = match peer {
+        "twelve" => twelve_dispatch(true),
+        _ => fmt_json_dispatch(true),
+    };
+    tracing::dispatcher::with_default(&dispatch, || {
+        let span = tracing::info_span!(
+            "request",
+            correlation_id = "0193a1f0-7c2e-7a31-8f0e-3b9c1d2e4f5a"
+        );
+        let _entered = span.enter();
+        for _ in 0..FLOOD_EVENTS {
+            event();
+        }
+    });
+}
+
+fn main() {
+    if let Ok(peer) = std::env::var(FLOOD_VAR) {
+        flood(&peer);
+        return;
+    }
+    let mut c = Criterion::default().configure_from_args();
+    per_event(&mut c);
+    whole_process(&mut c);
+    c.final_summary();
+}

@@ -1,0 +1,413 @@
+//! [`CorrelationLayer`]: the server side.
+
+use std::cell::Cell;
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::task::{self, Poll};
+use std::time::Instant;
+
+use ::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, Uri};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use super::{TRACEPARENT, X_CORRELATION_ID, X_REQUEST_ID, in_scope};
+use crate::correlation::{self, Context, CorrelationId, InvalidId, TraceContext};
+
+/// The `target` of the request lines, for filters (`RUST_LOG=twelve::http=warn`).
+const TARGET: &str = "twelve::http";
+
+/// A tower layer that runs each HTTP request inside a correlation scope and logs one
+/// line when it ends. See the [module docs](super) for what it reads, sets and logs.
+///
+/// ```
+/// # use twelve_core as twelve;
+/// use axum::http::HeaderName;
+/// use twelve::http::CorrelationLayer;
+///
+/// // x-correlation-id, then x-request-id:
+/// let default = CorrelationLayer::default();
+/// // x-amzn-trace-id only:
+/// let custom = CorrelationLayer::new()
+///     .header(HeaderName::from_static("x-amzn-trace-id"))
+///     .no_fallback_header();
+/// # let _ = (default, custom);
+/// ```
+#[derive(Debug, Clone)]
+pub struct CorrelationLayer {
+    names: Names,
+}
+
+/// The header names a [`CorrelationLayer`] reads (and sets).
+#[derive(Debug, Clone)]
+struct Names {
+    primary: HeaderName,
+    fallback: Option<HeaderName>,
+}
+
+impl Default for CorrelationLayer {
+    /// Reads `x-correlation-id`, then `x-request-id`; sets `x-correlation-id`.
+    fn default() -> Self {
+        CorrelationLayer {
+            names: Names {
+                primary: X_CORRELATION_ID,
+                fallback: Some(X_REQUEST_ID),
+            },
+        }
+    }
+}
+
+impl CorrelationLayer {
+    /// The default layer: reads `x-correlation-id`, then `x-request-id`; sets
+    /// `x-correlation-id` on the response.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The header read first, and set on the response (`x-correlation-id` by default).
+    pub fn header(mut self, name: HeaderName) -> Self {
+        self.names.primary = name;
+        self
+    }
+
+    /// The header read when the first one is missing or invalid (`x-request-id` by
+    /// default).
+    pub fn fallback_header(mut self, name: HeaderName) -> Self {
+        self.names.fallback = Some(name);
+        self
+    }
+
+    /// Reads the first header only.
+    pub fn no_fallback_header(mut self) -> Self {
+        self.names.fallback = None;
+        self
+    }
+}
+
+impl<S> Layer<S> for CorrelationLayer {
+    type Service = CorrelationService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CorrelationService {
+            inner,
+            names: self.names.clone(),
+        }
+    }
+}
+
+/// The service made by [`CorrelationLayer`]: wraps a service of `http::Request<B>` to
+/// `http::Response<ResB>`.
+#[derive(Debug, Clone)]
+pub struct CorrelationService<S> {
+    inner: S,
+    names: Names,
+}
+
+impl<S> CorrelationService<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The wrapped service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqB, ResB> Service<Request<ReqB>> for CorrelationService<S>
+where
+    S: Service<Request<ReqB>, Response = Response<ResB>>,
+    S::Error: fmt::Display,
+{
+    type Response = Response<ResB>;
+    type Error = S::Error;
+    type Future = CorrelationFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut task::Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqB>) -> Self::Future {
+        let start = Instant::now();
+        let headers = request.headers();
+        let incoming = self.names.incoming(headers);
+        let context = Context {
+            id: incoming.id,
+            trace: traceparent(headers),
+        };
+        let info = RequestInfo {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            #[cfg(feature = "axum")]
+            route: request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .cloned(),
+            start,
+            rejected: incoming.rejected,
+        };
+        // `call` runs in the scope too: services that work or log in `call` (routers,
+        // other middleware) see the ID.
+        let inner = &mut self.inner;
+        let future = in_scope(&context, || inner.call(request)).unwrap_or_else(|call| call());
+        CorrelationFuture {
+            inner: Some(future),
+            polling: false,
+            context,
+            info,
+            header: self.names.primary.clone(),
+            echo: incoming.echo,
+        }
+    }
+}
+
+/// What the request headers gave.
+struct Incoming {
+    id: CorrelationId,
+    /// The accepted header value, to echo without building a new one.
+    echo: Option<HeaderValue>,
+    rejected: Option<Rejected>,
+}
+
+/// A rejected incoming ID: why, and how long it was. Never the value itself.
+#[derive(Debug, Clone, Copy)]
+struct Rejected {
+    reason: &'static str,
+    len: usize,
+}
+
+impl Names {
+    /// The first valid ID of the primary and the fallback header, or a new one. Only
+    /// the first value of a repeated header is read.
+    fn incoming(&self, headers: &HeaderMap) -> Incoming {
+        let mut rejected = None;
+        for name in std::iter::once(&self.primary).chain(self.fallback.as_ref()) {
+            let Some(value) = headers.get(name) else {
+                continue;
+            };
+            match accept(value) {
+                Ok(id) => {
+                    return Incoming {
+                        id,
+                        echo: Some(value.clone()),
+                        rejected,
+                    };
+                }
+                Err(reason) => {
+                    rejected.get_or_insert(Rejected {
+                        reason,
+                        len: value.len(),
+                    });
+                }
+            }
+        }
+        Incoming {
+            id: CorrelationId::new(),
+            echo: None,
+            rejected,
+        }
+    }
+}
+
+/// The value as an ID, or why not (as a short static text).
+fn accept(value: &HeaderValue) -> Result<CorrelationId, &'static str> {
+    // Checked first so that a huge value is refused without being scanned.
+    if value.len() > correlation::MAX_LEN {
+        return Err(reason(InvalidId::TooLong));
+    }
+    let text = value.to_str().map_err(|_| "not_ascii")?;
+    CorrelationId::parse(text).map_err(reason)
+}
+
+fn reason(invalid: InvalidId) -> &'static str {
+    match invalid {
+        InvalidId::Empty => "empty",
+        InvalidId::TooLong => "too_long",
+        InvalidId::BadCharacter => "bad_character",
+    }
+}
+
+/// The trace of a single, valid `traceparent` header; `None` when there is none, more
+/// than one (as the W3C spec asks), or an invalid one.
+fn traceparent(headers: &HeaderMap) -> Option<TraceContext> {
+    let mut values = headers.get_all(TRACEPARENT).into_iter();
+    let first = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    TraceContext::parse_traceparent(first.to_str().ok()?)
+}
+
+/// The parts of the request the line needs once the response is there.
+struct RequestInfo {
+    method: Method,
+    uri: Uri,
+    #[cfg(feature = "axum")]
+    route: Option<axum::extract::MatchedPath>,
+    start: Instant,
+    rejected: Option<Rejected>,
+}
+
+impl RequestInfo {
+    fn route(&self) -> Option<&str> {
+        #[cfg(feature = "axum")]
+        return self.route.as_ref().map(axum::extract::MatchedPath::as_str);
+        #[cfg(not(feature = "axum"))]
+        return None;
+    }
+
+    fn duration_ms(&self) -> f64 {
+        self.start.elapsed().as_secs_f64() * 1e3
+    }
+}
+
+/// One request line, with the fields every kind of line has.
+macro_rules! request_line {
+    ($level:ident, $info:expr, { $($status:tt)* }, $($rest:tt)+) => {{
+        let info: &RequestInfo = $info;
+        let rejected = info.rejected;
+        // `event!`: `info!(target: .., a.b = ..)` with dotted names doesn't parse.
+        tracing::event!(
+            target: TARGET,
+            tracing::Level::$level,
+            http.method = info.method.as_str(),
+            http.path = info.uri.path(),
+            http.route = info.route(),
+            $($status)*
+            duration_ms = info.duration_ms(),
+            http.correlation_id_rejected = rejected.map(|r| r.reason),
+            http.correlation_id_rejected_len = rejected.map(|r| r.len),
+            $($rest)+
+        )
+    }};
+}
+
+pin_project! {
+    /// The response future of [`CorrelationService`]: the inner service's future, run
+    /// inside the request's correlation scope; it sets the response header and logs
+    /// the request line. Also when dropped early, it logs the line (`request
+    /// cancelled` or `request panicked`) inside the scope, where it drops the inner
+    /// future.
+    pub struct CorrelationFuture<F> {
+        #[pin]
+        inner: Option<F>,
+        // Set while the inner future is polled: still set at drop, it panicked.
+        polling: bool,
+        context: Context,
+        info: RequestInfo,
+        header: HeaderName,
+        echo: Option<HeaderValue>,
+    }
+
+    impl<F> PinnedDrop for CorrelationFuture<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if this.inner.is_none() {
+                return; // ended, line logged
+            }
+            // Dropped before the end: the client went away, or the inner future
+            // panicked and this drop is part of the unwinding (tokio and hyper drop a
+            // panicked task's future while unwinding).
+            let panicked = *this.polling;
+            let info = &*this.info;
+            let mut inner = this.inner;
+            let started = Cell::new(false);
+            // Entering the scope fails only while the thread is torn down; that must
+            // not become a panic escaping a destructor (an abort).
+            let entered = catch_unwind(AssertUnwindSafe(|| {
+                in_scope(this.context, || {
+                    started.set(true);
+                    end_early(inner.as_mut(), info, panicked);
+                })
+                .is_ok()
+            }));
+            match entered {
+                Ok(true) => {}
+                // A panic of the inner future's `Drop` or of a log layer goes on, as
+                // it would have without this layer; but a second panic while
+                // unwinding would abort the process, so then it stops here.
+                Err(payload) if started.get() => {
+                    if !std::thread::panicking() {
+                        resume_unwind(payload);
+                    }
+                }
+                Ok(false) | Err(_) => end_early(inner, info, panicked),
+            }
+        }
+    }
+}
+
+/// Drops the inner future of a request that did not end, and logs its line.
+fn end_early<F>(mut inner: Pin<&mut Option<F>>, info: &RequestInfo, panicked: bool) {
+    inner.set(None);
+    if panicked {
+        request_line!(ERROR, info, {}, "request panicked");
+    } else {
+        request_line!(INFO, info, {}, "request cancelled");
+    }
+}
+
+impl<F> fmt::Debug for CorrelationFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorrelationFuture")
+            .field("context", &self.context)
+            .field("done", &self.inner.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F, ResB, E> Future for CorrelationFuture<F>
+where
+    F: Future<Output = Result<Response<ResB>, E>>,
+    E: fmt::Display,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut inner = this.inner;
+        let polling = this.polling;
+        let info = &*this.info;
+        let id = &this.context.id;
+        let header = &*this.header;
+        let echo = this.echo;
+        let step = || {
+            let Some(future) = inner.as_mut().as_pin_mut() else {
+                panic!("CorrelationFuture polled after completion");
+            };
+            *polling = true;
+            let poll = future.poll(cx);
+            *polling = false;
+            let Poll::Ready(mut output) = poll else {
+                return Poll::Pending;
+            };
+            // Dropped here, inside the scope, like `scope_context` would.
+            inner.set(None);
+            match &mut output {
+                Ok(response) => {
+                    let value = echo
+                        .take()
+                        .or_else(|| HeaderValue::from_str(id.as_str()).ok());
+                    if let Some(value) = value {
+                        response.headers_mut().insert(header.clone(), value);
+                    }
+                    let status = response.status().as_u16();
+                    request_line!(INFO, info, { http.status = status, }, "request finished");
+                }
+                Err(error) => {
+                    request_line!(ERROR, info, {}, error = %error, "request failed");
+                }
+            }
+            Poll::Ready(output)
+        };
+        in_scope(this.context, step).unwrap_or_else(|mut step| step())
+    }
+}

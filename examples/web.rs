@@ -13,13 +13,12 @@
 use std::time::Duration;
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use twelve::{App, Config, Health};
+use twelve::http::{CorrelationLayer, health_routes};
+use twelve::{App, Config};
 
 /// Settings of the quote service.
 #[derive(Config, Debug, Clone)]
@@ -72,24 +71,6 @@ async fn slow(State(settings): State<Settings>, Query(q): Query<SlowQuery>) -> J
     Json(json!({ "slept_ms": wait.as_millis() as u64 }))
 }
 
-async fn live() -> Json<Value> {
-    Json(json!({ "status": "alive" }))
-}
-
-async fn ready(State(health): State<Health>) -> impl IntoResponse {
-    let report = health.ready_report().await;
-    let status = if report.ok {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (
-        status,
-        [("content-type", "application/json")],
-        report.to_json(),
-    )
-}
-
 #[twelve::main]
 async fn main(settings: Settings, app: App) -> Result<(), std::io::Error> {
     let health = app.health();
@@ -108,13 +89,9 @@ async fn main(settings: Settings, app: App) -> Result<(), std::io::Error> {
     let router = Router::new()
         .route("/quote", get(quote))
         .route("/slow", get(slow))
+        .layer(CorrelationLayer::default())
         .with_state(settings)
-        .merge(
-            Router::new()
-                .route("/health/live", get(live))
-                .route("/health/ready", get(ready))
-                .with_state(health.clone()),
-        );
+        .merge(health_routes(health.clone()));
     let listener = app.listener().await?;
     health.set_ready(true);
     axum::serve(listener, router)

@@ -506,3 +506,108 @@ fn the_runtime_works_without_the_macro() {
     assert_eq!(hello["version"], "9.9.9");
     assert_eq!(hello["release"], "r1");
 }
+
+#[test]
+fn worker_finishes_the_job_in_hand_on_sigterm() {
+    let mut worker = Proc::start(
+        "worker",
+        &[
+            ("JOB_INTERVAL", "50ms"),
+            ("JOB_DURATION", "600ms"),
+            ("SHUTDOWN_DELAY", "300ms"),
+        ],
+    );
+    worker.wait_ready();
+    // Wait until a job is in hand.
+    let start = Instant::now();
+    while !worker.lines().iter().any(|l| l.contains("\"job started\"")) {
+        assert!(start.elapsed() < Duration::from_secs(20), "no job started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    worker.signal("TERM");
+    std::thread::sleep(Duration::from_millis(100));
+    let (status, body) =
+        get(worker.port, "/health/ready").expect("health answers during the delay");
+    assert_eq!(
+        (status, body.as_str()),
+        (503, r#"{"status":"shutting_down","checks":{}}"#)
+    );
+    let (status, lines) = worker.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+    let started: Vec<&Value> = lines
+        .iter()
+        .filter(|l| message(l) == "job started")
+        .collect();
+    let done: Vec<&Value> = lines.iter().filter(|l| message(l) == "job done").collect();
+    assert!(!started.is_empty());
+    assert_eq!(started.len(), done.len(), "every started job finished");
+    for (s, d) in started.iter().zip(&done) {
+        assert_eq!(s["job"], d["job"]);
+        assert_eq!(
+            s["correlation_id"], d["correlation_id"],
+            "one scope per job"
+        );
+        assert!(
+            s["correlation_id"]
+                .as_str()
+                .is_some_and(|id| id.len() == 36)
+        );
+    }
+    let ids: std::collections::HashSet<&str> = started
+        .iter()
+        .filter_map(|l| l["correlation_id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), started.len(), "a new ID per job");
+}
+
+#[test]
+fn web_requests_carry_the_correlation_id_on_every_line() {
+    let mut web = Proc::start("web", &[]);
+    web.wait_ready();
+    let mut stream = TcpStream::connect(("127.0.0.1", web.port)).expect("connect");
+    write!(
+        stream,
+        "GET /quote?items=2 HTTP/1.1\r\nHost: x\r\nx-correlation-id: it-42\r\n\
+         traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\
+         Connection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("x-correlation-id: it-42"),
+        "{response}"
+    );
+    // A hostile ID is replaced, never logged, and the service keeps serving.
+    let mut stream = TcpStream::connect(("127.0.0.1", web.port)).expect("connect");
+    write!(
+        stream,
+        "GET /quote?items=1 HTTP/1.1\r\nHost: x\r\nx-correlation-id: {}\r\nConnection: close\r\n\r\n",
+        "\"}<evil>".repeat(50)
+    )
+    .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    web.signal("TERM");
+    let (status, lines) = web.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+    let of_request: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["correlation_id"] == "it-42")
+        .collect();
+    let messages: Vec<&str> = of_request.iter().map(|l| message(l)).collect();
+    assert_eq!(messages, ["quote computed", "request finished"]);
+    for line in &of_request {
+        assert_eq!(line["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+    let finished = of_request[1];
+    assert_eq!(finished["http.method"], "GET");
+    assert_eq!(finished["http.path"], "/quote");
+    assert_eq!(finished["http.route"], "/quote");
+    assert_eq!(finished["http.status"], 200);
+    assert!(lines.iter().all(|l| !l.to_string().contains("evil")));
+}

@@ -118,6 +118,7 @@
 //! [`CorrelationId::new`]: crate::correlation::CorrelationId::new
 //! [`CorrelationId::current_header`]: crate::correlation::CorrelationId::current_header
 
+mod health;
 mod layer;
 mod propagate;
 
@@ -129,6 +130,9 @@ use ::http::HeaderName;
 
 use crate::correlation::{self, Context};
 
+#[cfg(feature = "axum")]
+pub use health::health_routes;
+pub use health::{HealthService, LIVE_PATH, READY_PATH, health_service};
 pub use layer::{CorrelationFuture, CorrelationLayer, CorrelationService};
 pub use propagate::{PropagateCorrelationLayer, PropagateCorrelationService};
 

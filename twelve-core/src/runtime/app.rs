@@ -203,6 +203,32 @@ impl App {
         };
     }
 
+    /// Serves `GET /health/live` and `GET /health/ready` on `0.0.0.0:port`, for a
+    /// worker with no HTTP server of its own (feature `axum`). The server is a tracked
+    /// task: it answers `shutting_down` during the pre-drain delay and stops when
+    /// [`shutdown`](Self::shutdown) fires. Returns the bound address (`port` 0 picks
+    /// one).
+    #[cfg(feature = "axum")]
+    pub async fn serve_health(&self, port: u16) -> std::io::Result<std::net::SocketAddr> {
+        let listener = tokio::net::TcpListener::bind(("0.0.0.0", port))
+            .await
+            .map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot serve health on 0.0.0.0:{port}: {e}"),
+                )
+            })?;
+        let address = listener.local_addr()?;
+        let router: axum::Router = crate::http::health_routes(self.health());
+        let shutdown = self.shutdown();
+        self.spawn("health server", async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown.wait())
+                .await
+        });
+        Ok(address)
+    }
+
     /// Runs `hook` after the drain, before the process exits (flush a buffer, close a
     /// pool). Hooks share the `SHUTDOWN_TIMEOUT` budget with the drain.
     pub fn on_shutdown<F: Future<Output = ()> + Send + 'static>(&self, hook: F) {

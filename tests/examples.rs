@@ -611,3 +611,22 @@ fn web_requests_carry_the_correlation_id_on_every_line() {
     assert_eq!(finished["http.status"], 200);
     assert!(lines.iter().all(|l| !l.to_string().contains("evil")));
 }
+
+#[test]
+fn an_idle_keep_alive_connection_does_not_hold_the_drain_open() {
+    let mut web = Proc::start("web", &[("SHUTDOWN_TIMEOUT", "20s")]);
+    web.wait_ready();
+    let mut idle = Client::connect(web.port).expect("connect");
+    assert_eq!(idle.get("/quote?items=1").expect("answer"), 200);
+    // The connection stays open and idle while the service stops.
+    let start = Instant::now();
+    web.signal("TERM");
+    let (status, _) = web.wait_exit(Duration::from_secs(15));
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "exit took {:?}: the idle connection held the drain",
+        start.elapsed()
+    );
+    drop(idle);
+}

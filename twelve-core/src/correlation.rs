@@ -205,6 +205,12 @@ pub fn current_context() -> Option<Context> {
     CURRENT.try_with(Context::clone).ok()
 }
 
+/// Runs `f` inside the scope `context`, synchronously (for hand-written futures that
+/// enter the scope on each poll).
+pub(crate) fn sync_scope<R>(context: Context, f: impl FnOnce() -> R) -> R {
+    CURRENT.sync_scope(context, f)
+}
+
 /// Calls `f` with the current context, without cloning it (for the log layer);
 /// `None` outside any scope.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {

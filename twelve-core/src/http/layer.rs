@@ -157,7 +157,7 @@ where
         // `call` runs in the scope too: services that work or log in `call` (routers,
         // other middleware) see the ID.
         let inner = &mut self.inner;
-        let future = in_scope(&context, || inner.call(request)).unwrap_or_else(|call| call());
+        let future = in_scope(&context, || inner.call(request));
         CorrelationFuture {
             inner: Some(future),
             polling: false,
@@ -326,11 +326,10 @@ pin_project! {
                 in_scope(this.context, || {
                     started.set(true);
                     end_early(inner.as_mut(), info, panicked);
-                })
-                .is_ok()
+                });
             }));
             match entered {
-                Ok(true) => {}
+                Ok(()) => {}
                 // A panic of the inner future's `Drop` or of a log layer goes on, as
                 // it would have without this layer; but a second panic while
                 // unwinding would abort the process, so then it stops here.
@@ -339,7 +338,7 @@ pin_project! {
                         resume_unwind(payload);
                     }
                 }
-                Ok(false) | Err(_) => end_early(inner, info, panicked),
+                Err(_) => end_early(inner, info, panicked),
             }
         }
     }
@@ -408,6 +407,6 @@ where
             }
             Poll::Ready(output)
         };
-        in_scope(this.context, step).unwrap_or_else(|mut step| step())
+        in_scope(this.context, step)
     }
 }

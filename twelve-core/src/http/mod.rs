@@ -122,10 +122,6 @@ mod health;
 mod layer;
 mod propagate;
 
-use std::future::Future as _;
-use std::pin::pin;
-use std::task::{Poll, Waker};
-
 use ::http::HeaderName;
 
 use crate::correlation::{self, Context};
@@ -147,37 +143,12 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// `traceparent`: the W3C Trace Context header.
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
-/// Runs `f` now, on this thread, inside the correlation scope `context`, through
-/// [`correlation::scope_context`]: the scope future is polled once, with a no-op
-/// waker, and the closure it wraps is ready at once, so the waker is never used.
-///
-/// This is how a hand-written future enters the scope on each of its polls without
-/// boxing: `scope_context` returns an unnameable `impl Future`, which a named future
-/// type can't hold as a field. The cost per poll is a clone of the context (one
-/// reference count) and the task-local swap that `scope_context` does anyway.
-/// `Err(f)` gives `f` back, unrun, if the scope future did not run it; it always does,
-/// and the callers then run `f` outside the scope rather than fail.
-pub(crate) fn in_scope<R, F: FnOnce() -> R>(context: &Context, f: F) -> Result<R, F> {
-    let mut slot: Option<Result<R, F>> = Some(Err(f));
-    {
-        let scope = pin!(correlation::scope_context(
-            context.clone(),
-            std::future::poll_fn(|_| {
-                slot = match slot.take() {
-                    Some(Err(f)) => Some(Ok(f())),
-                    other => other,
-                };
-                Poll::Ready(())
-            })
-        ));
-        let _ = scope.poll(&mut std::task::Context::from_waker(Waker::noop()));
-    }
-    match slot {
-        Some(result) => result,
-        // `slot` is empty only while `f` runs; had `f` panicked, the panic would have
-        // left this function already.
-        None => unreachable!("the scoped closure neither ran nor was kept"),
-    }
+/// Runs `f` now, on this thread, inside the correlation scope `context`: how a
+/// hand-written future enters the scope on each of its polls without boxing. The cost
+/// per poll is a clone of the context (one reference count) and a task-local swap.
+/// Panics only while the thread's task-locals are being destroyed.
+pub(crate) fn in_scope<R>(context: &Context, f: impl FnOnce() -> R) -> R {
+    correlation::sync_scope(context.clone(), f)
 }
 
 #[cfg(test)]
@@ -195,13 +166,13 @@ mod tests {
             trace,
         };
         assert_eq!(current_context(), None);
-        let seen = in_scope(&inner, current_context).ok().flatten();
+        let seen = in_scope(&inner, current_context);
         assert_eq!(seen, Some(inner.clone()));
         assert_eq!(current_context(), None);
 
         let outer = CorrelationId::parse("outer").expect("valid");
         CorrelationId::in_scope(outer.clone(), || {
-            let seen = in_scope(&inner, CorrelationId::current).ok().flatten();
+            let seen = in_scope(&inner, CorrelationId::current);
             assert_eq!(seen, Some(inner.id.clone()));
             assert_eq!(CorrelationId::current(), Some(outer));
         });

@@ -23,26 +23,50 @@ static ESCAPE: [u8; 256] = {
 };
 
 /// Appends `s` to `out` as the inside of a JSON string (no quotes). Runs of bytes that
-/// need no escape are copied whole.
+/// need no escape are copied whole; eight bytes at a time are checked at once.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip whole 8-byte words that hold nothing to escape.
+        if let Some(word) = bytes.get(i..i + 8) {
+            let mut chunk = [0u8; 8];
+            chunk.copy_from_slice(word);
+            if !needs_escape(u64::from_le_bytes(chunk)) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
         let esc = ESCAPE[usize::from(b)];
-        if esc == 0 {
-            continue;
+        if esc != 0 {
+            // Escaped bytes are ASCII, so `i` is on a character boundary.
+            out.push_str(&s[start..i]);
+            if esc == b'u' {
+                push_unicode_escape(out, b);
+            } else {
+                out.push('\\');
+                out.push(char::from(esc));
+            }
+            start = i + 1;
         }
-        // Escaped bytes are ASCII, so `i` is on a character boundary.
-        out.push_str(&s[start..i]);
-        if esc == b'u' {
-            push_unicode_escape(out, b);
-        } else {
-            out.push('\\');
-            out.push(char::from(esc));
-        }
-        start = i + 1;
+        i += 1;
     }
     out.push_str(&s[start..]);
+}
+
+/// Whether any byte of `word` is below 0x20, `"`, `\\` or 0x7f (bytes of multi-byte
+/// UTF-8 characters, 0x80 and up, never match).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
+    below_space
+        || has_zero(word ^ (ONES * u64::from(b'"')))
+        || has_zero(word ^ (ONES * u64::from(b'\\')))
+        || has_zero(word ^ (ONES * 0x7f))
 }
 
 fn push_unicode_escape(out: &mut String, b: u8) {
@@ -73,6 +97,26 @@ impl fmt::Write for Escaper<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_check_agrees_with_the_table() {
+        // Every byte value in every position of a word.
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut word = *b"abcdefgh";
+                word[pos] = b;
+                let expected = ESCAPE[usize::from(b)] != 0;
+                assert_eq!(
+                    needs_escape(u64::from_le_bytes(word)),
+                    expected,
+                    "{b:#x} at {pos}"
+                );
+            }
+        }
+        let mut out = String::new();
+        escape_into(&mut out, "0123456789abcdef\"\n0123456789é\u{1}end");
+        assert_eq!(out, "0123456789abcdef\\\"\\n0123456789é\\u0001end");
+    }
 
     #[test]
     fn escapes_what_json_requires() {

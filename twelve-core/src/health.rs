@@ -206,3 +206,57 @@ fn humantime(d: Duration) -> String {
         format!("{}ms", d.as_millis())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn checks_failures_timeouts_and_shutdown() {
+        let health = Health::new();
+        health.set_ready(true);
+        health.add_check("db", || async { Ok::<(), String>(()) });
+        health.add_check("cache", || async { Err::<(), _>("connection refused") });
+        health.add_check_with_timeout("slow", Duration::from_millis(20), || async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok::<(), String>(())
+        });
+        let report = health.ready_report().await;
+        assert!(!report.ok);
+        assert_eq!(report.status, "not_ready");
+        assert_eq!(
+            report.to_json(),
+            r#"{"status":"not_ready","checks":{"db":"ok","cache":"connection refused","slow":"timed out after 20ms"}}"#
+        );
+
+        health.set_shutting_down();
+        health.set_ready(true); // ignored once shutting down
+        let report = health.ready_report().await;
+        assert!(!report.ok);
+        assert_eq!(
+            report.to_json(),
+            r#"{"status":"shutting_down","checks":{}}"#
+        );
+        assert!(health.is_live());
+    }
+
+    #[tokio::test]
+    async fn checks_run_concurrently() {
+        let health = Health::new();
+        health.set_ready(true);
+        for name in ["a", "b", "c", "d"] {
+            health.add_check(name, || async {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                Ok::<(), String>(())
+            });
+        }
+        let start = std::time::Instant::now();
+        assert!(health.ready_report().await.ok);
+        // Four 300 ms checks one after the other would take 1.2 s.
+        assert!(
+            start.elapsed() < Duration::from_millis(1100),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}

@@ -151,6 +151,7 @@ impl Source {
 
     /// The value of `name`: the variable itself, else `name_FILE`, else the same two
     /// in `.env`. An empty value counts as unset.
+    #[inline]
     pub(crate) fn get(&self, name: &str) -> Result<Option<Found>, LookupError> {
         if let Some(value) = self.primary(name) {
             return utf8(name, value, None).map(|value| {
@@ -160,6 +161,13 @@ impl Source {
                 })
             });
         }
+        self.fallback(name)
+    }
+
+    /// `name_FILE`, then `.env`: kept out of line, off the path of a variable that is set.
+    #[cold]
+    #[inline(never)]
+    fn fallback(&self, name: &str) -> Result<Option<Found>, LookupError> {
         let file_var = format!("{name}_FILE");
         if self.files {
             if let Some(path) = self.primary(&file_var) {
@@ -184,6 +192,7 @@ impl Source {
 
     /// The variable in the process environment or the given pairs; `None` when unset
     /// or empty.
+    #[inline]
     fn primary(&self, name: &str) -> Option<OsString> {
         let value = match &self.vars {
             None => std::env::var_os(name),

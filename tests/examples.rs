@@ -630,3 +630,18 @@ fn an_idle_keep_alive_connection_does_not_hold_the_drain_open() {
     );
     drop(idle);
 }
+
+#[test]
+fn a_port_in_use_is_a_clear_error_naming_the_port() {
+    let taken = TcpListener::bind("0.0.0.0:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let web = Proc::start("web", &[("PORT", &port)]);
+    let (status, lines) = web.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(1));
+    let error = find(&lines, "main returned an error").expect("the error is logged");
+    let text = error["error"].as_str().unwrap_or_default();
+    assert!(
+        text.contains(&format!("cannot listen on 0.0.0.0:{port} (PORT={port})")),
+        "{text}"
+    );
+}

@@ -665,3 +665,28 @@ fn pretty_format_and_format_names() {
         .expect("builds");
     tracing::subscriber::with_default(subscriber, || tracing::info!("for a human"));
 }
+
+#[test]
+fn app_spawn_keeps_the_correlation_id_of_its_scope() {
+    let (lines, builder) = capture();
+    with_logs(builder, || {
+        current_thread().block_on(async {
+            let app = twelve::App::new(twelve::ServiceInfo::new("s", "1"), 0);
+            CorrelationId::scope(CorrelationId::parse("job-5").expect("valid"), async {
+                app.spawn("tracked", async { tracing::info!("in the tracked task") });
+            })
+            .await;
+            app.shutdown().trigger();
+            // Let the tracked task run.
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+        });
+    });
+    let all = parsed(&lines);
+    let line = all
+        .iter()
+        .find(|l| l["message"] == "in the tracked task")
+        .expect("the task logged");
+    assert_eq!(line["correlation_id"], "job-5");
+}

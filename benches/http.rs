@@ -21,7 +21,8 @@
 //! After criterion, the same again with the stacks taking turns (40 rounds of 20,000
 //! requests each), printed as a markdown table of medians and overheads over `no_layer`.
 //!
-//! `cargo bench --bench http`; figures in BENCHMARKS.md.
+//! `cargo bench --bench http`; `TWELVE_BENCH_HTTP_RUN=twelve,1,10000` runs one stack
+//! alone (see [`run_only`]). Figures in BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -216,6 +217,29 @@ fn interleaved() {
     println!();
 }
 
+/// `TWELVE_BENCH_HTTP_RUN=<stack>,<0|1>,<n>`: sends `n` requests (with an incoming ID
+/// when the second field is 1) through one stack and exits, for a profiler or
+/// `valgrind --tool=callgrind` (instruction counts per request: the count at `n` less
+/// the count at 0, over `n`).
+fn run_only(spec: &str) {
+    let mut fields = spec.split(',');
+    let (Some(name), Some(with_id), Some(n)) = (fields.next(), fields.next(), fields.next()) else {
+        panic!("TWELVE_BENCH_HTTP_RUN=<stack>,<0|1>,<n>");
+    };
+    let n: u64 = n.parse().expect("a number of requests");
+    let stacks = stacks();
+    let (_, router) = stacks
+        .iter()
+        .find(|(stack, _)| *stack == name)
+        .expect("a stack: no_layer, twelve, tower_http or tower_http_info_span");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let elapsed = runtime.block_on(drive(router, with_id == "1", n));
+    eprintln!("{name}: {n} requests in {elapsed:?}");
+}
+
 fn main() {
     let subscriber = twelve::log::builder()
         .service("bench")
@@ -231,6 +255,10 @@ fn main() {
         .build()
         .expect("subscriber");
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    if let Ok(spec) = std::env::var("TWELVE_BENCH_HTTP_RUN") {
+        run_only(&spec);
+        return;
+    }
     let args: Vec<String> = std::env::args().collect();
     // Listing, testing and profiling run criterion's part only.
     let quick = args

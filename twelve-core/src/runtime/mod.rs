@@ -171,7 +171,10 @@ async fn drive<T: Outcome>(
                 shutdown_delay_ms = millis(settings.shutdown_delay),
                 "shutdown signal received: not ready, draining after the delay"
             );
-            tokio::time::sleep(settings.shutdown_delay).await;
+            // A zero delay skips the timer, whose 1 ms tick would round it up.
+            if !settings.shutdown_delay.is_zero() {
+                tokio::time::sleep(settings.shutdown_delay).await;
+            }
             None
         }
         () = shutdown.wait() => None,

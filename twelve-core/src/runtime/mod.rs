@@ -42,7 +42,7 @@ pub use app::{App, Outcome, ServiceInfo};
 pub use settings::RuntimeSettings;
 pub use shutdown::Shutdown;
 
-use crate::config::{Config, ConfigError, Loader, Source};
+use crate::config::{Config, Loader, Source};
 
 /// Exit code of a configuration error (sysexits `EX_CONFIG`).
 pub const EXIT_CONFIG: u8 = 78;
@@ -72,16 +72,20 @@ impl Runtime {
     {
         let started = Instant::now();
         let source = Source::from_env();
-        // Logging needs the runtime's settings before the full load reports anything;
-        // when they are bad, the defaults log the error.
-        let logging = RuntimeSettings::from_source(&source).unwrap_or_default();
+        // One pass reads the runtime's settings and the user's, so one error lists both.
+        // Logging is installed before the result is reported: from the runtime's
+        // settings when they loaded, else from the defaults (which then log the error).
+        let mut loader = Loader::new(&source);
+        let runtime_loaded = RuntimeSettings::__load(&mut loader, "");
+        let user = S::__load(&mut loader, "");
+        let logging = runtime_loaded.clone().unwrap_or_default();
         let info = self
             .info
             .clone()
             .with(logging.service_name.clone(), logging.release_id.clone());
         install_logging(&logging, &info);
 
-        let (runtime_settings, settings) = match load::<S>(&source) {
+        let (runtime_settings, settings) = match loader.finish(runtime_loaded.zip(user)) {
             Ok(loaded) => loaded,
             Err(error) => {
                 let problems: Vec<String> = error.errors().map(ToString::to_string).collect();
@@ -126,14 +130,6 @@ impl Runtime {
         runtime.shutdown_timeout(Duration::from_millis(100));
         ExitCode::from(code)
     }
-}
-
-/// Reads the runtime's settings and the user's in one pass: one error lists both.
-fn load<S: Config>(source: &Source) -> Result<(RuntimeSettings, S), ConfigError> {
-    let mut loader = Loader::new(source);
-    let runtime = RuntimeSettings::__load(&mut loader, "");
-    let user = S::__load(&mut loader, "");
-    loader.finish(runtime.zip(user))
 }
 
 fn install_logging(settings: &RuntimeSettings, info: &ServiceInfo) {

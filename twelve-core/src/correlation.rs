@@ -135,6 +135,34 @@ fn is_hex(bytes: &[u8]) -> bool {
         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 
+/// For each byte, whether an ID may hold it: `A-Z a-z 0-9 - _ . :`. A table, not a
+/// chain of comparisons: every request with an incoming ID is checked with it.
+static ID_BYTE: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':') {
+            table[b] = 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Whether every byte is one an ID may hold (so the text is ASCII and never needs
+/// escaping in JSON). Eight bytes at a time without a branch per byte.
+pub(crate) fn is_id(bytes: &[u8]) -> bool {
+    let ok = |b: &u8| ID_BYTE[usize::from(*b)];
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        if word.iter().fold(1, |all, b| all & ok(b)) == 0 {
+            return false;
+        }
+    }
+    words.remainder().iter().fold(1, |all, b| all & ok(b)) == 1
+}
+
 tokio::task_local! {
     static CURRENT: Context;
 }
@@ -156,13 +184,18 @@ impl CorrelationId {
         if text.len() > MAX_LEN {
             return Err(InvalidId::TooLong);
         }
-        if !text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-        {
+        if !is_id(text.as_bytes()) {
             return Err(InvalidId::BadCharacter);
         }
         Ok(CorrelationId(Arc::from(text)))
+    }
+
+    /// An ID from bytes already known to pass [`is_id`] (and the length rules).
+    #[cfg(feature = "http")]
+    pub(crate) fn from_checked(bytes: &[u8]) -> Option<Self> {
+        std::str::from_utf8(bytes)
+            .ok()
+            .map(|text| CorrelationId(Arc::from(text)))
     }
 
     /// The ID as text.
@@ -207,6 +240,7 @@ pub fn current_context() -> Option<Context> {
 
 /// Runs `f` inside the scope `context`, synchronously (for hand-written futures that
 /// enter the scope on each poll).
+#[cfg(feature = "http")]
 pub(crate) fn sync_scope<R>(context: Context, f: impl FnOnce() -> R) -> R {
     CURRENT.sync_scope(context, f)
 }
@@ -268,6 +302,17 @@ mod tests {
                 Err(InvalidId::BadCharacter),
                 "{bad:?}"
             );
+        }
+        // Every byte value in every position, across the word size.
+        for len in [1, 7, 8, 9, 16, 36] {
+            for b in 0..=255u8 {
+                for pos in 0..len {
+                    let mut text = vec![b'a'; len];
+                    text[pos] = b;
+                    let allowed = b.is_ascii_alphanumeric() || b"-_.:".contains(&b);
+                    assert_eq!(is_id(&text), allowed, "{b:#x} at {pos} of {len}");
+                }
+            }
         }
         let id = CorrelationId::new();
         assert_eq!(id.as_str().len(), 36);

@@ -530,6 +530,68 @@ fn first_keys(raw: &str, n: usize) -> Vec<String> {
     keys
 }
 
+/// A line where a field bears each key a field may override, in `schema`.
+fn overriding_line(schema: Schema, emit: fn()) -> (String, Value) {
+    let (lines, builder) = capture();
+    let builder = builder.schema(schema).release(Some("r7".into()));
+    let context = Context {
+        id: CorrelationId::parse("c-1").expect("valid"),
+        trace: TraceContext::parse_traceparent(TRACEPARENT),
+    };
+    with_logs(builder, || {
+        current_thread().block_on(correlation::scope_context(context, async { emit() }));
+    });
+    let raw = String::from_utf8(lines.lock().expect("lock").clone()).expect("utf-8");
+    (raw.clone(), parsed(&lines).remove(0))
+}
+
+#[test]
+fn fields_override_every_overridable_key_once() {
+    let (raw, line) = overriding_line(Schema::Default, || {
+        let span = tracing::info_span!("s", service = "span-service", trace_id = "t");
+        let _entered = span.enter();
+        tracing::info!(
+            target = "f-target",
+            version = "f-version",
+            release = "f-release",
+            correlation_id = "f-id",
+            span_id = "f-span",
+            "msg"
+        );
+    });
+    for (key, value) in [
+        ("target", "f-target"),
+        ("service", "span-service"),
+        ("version", "f-version"),
+        ("release", "f-release"),
+        ("correlation_id", "f-id"),
+        ("trace_id", "t"),
+        ("span_id", "f-span"),
+    ] {
+        assert_eq!(line[key], value, "{key} in {raw}");
+        assert_eq!(
+            raw.matches(&format!("\"{key}\":")).count(),
+            1,
+            "{key} in {raw}"
+        );
+    }
+
+    let (raw, line) = overriding_line(Schema::Ecs, || {
+        tracing::info!(log.logger = "f-logger", trace.id = "f-trace", "msg");
+    });
+    for (key, value) in [("log.logger", "f-logger"), ("trace.id", "f-trace")] {
+        assert_eq!(line[key], value, "{key} in {raw}");
+        assert_eq!(
+            raw.matches(&format!("\"{key}\":")).count(),
+            1,
+            "{key} in {raw}"
+        );
+    }
+    // Not overridden: still there, once.
+    assert_eq!(line["span.id"], "00f067aa0ba902b7");
+    assert_eq!(line["service.name"], "order-service");
+}
+
 #[test]
 fn default_schema_trace_keys() {
     let (raw, line) = one_line_with_trace(Schema::Default, None);

@@ -23,37 +23,54 @@ static ESCAPE: [u8; 256] = {
 };
 
 /// Appends `s` to `out` as the inside of a JSON string (no quotes). Runs of bytes that
-/// need no escape are copied whole; eight bytes at a time are checked at once.
+/// need no escape are found with [`clean_prefix`] and copied whole; most strings (keys,
+/// targets, messages) have nothing to escape and are copied in one go.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Skip whole 8-byte words that hold nothing to escape.
-        if let Some(word) = bytes.get(i..i + 8) {
-            let mut chunk = [0u8; 8];
-            chunk.copy_from_slice(word);
-            if !needs_escape(u64::from_le_bytes(chunk)) {
-                i += 8;
-                continue;
-            }
-        }
-        let b = bytes[i];
+    loop {
+        let i = start + clean_prefix(&bytes[start..]);
+        let Some(&b) = bytes.get(i) else { break };
+        // Escaped bytes are ASCII, so `i` is on a character boundary.
+        out.push_str(&s[start..i]);
         let esc = ESCAPE[usize::from(b)];
-        if esc != 0 {
-            // Escaped bytes are ASCII, so `i` is on a character boundary.
-            out.push_str(&s[start..i]);
-            if esc == b'u' {
-                push_unicode_escape(out, b);
-            } else {
-                out.push('\\');
-                out.push(char::from(esc));
-            }
-            start = i + 1;
+        if esc == b'u' {
+            push_unicode_escape(out, b);
+        } else {
+            out.push('\\');
+            out.push(char::from(esc));
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+/// Whether `s` has nothing to escape: for short texts such as keys, one tight pass
+/// over the table.
+pub(crate) fn is_clean(s: &str) -> bool {
+    s.bytes().all(|b| ESCAPE[usize::from(b)] == 0)
+}
+
+/// How many leading bytes need no escape: whole 8-byte words are checked at once,
+/// the rest byte by byte.
+fn clean_prefix(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(word);
+        if needs_escape(u64::from_le_bytes(chunk)) {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if ESCAPE[usize::from(b)] != 0 {
+            break;
         }
         i += 1;
     }
-    out.push_str(&s[start..]);
+    i
 }
 
 /// Whether any byte of `word` is below 0x20, `"`, `\\` or 0x7f (bytes of multi-byte
@@ -116,6 +133,49 @@ mod tests {
         let mut out = String::new();
         escape_into(&mut out, "0123456789abcdef\"\n0123456789é\u{1}end");
         assert_eq!(out, "0123456789abcdef\\\"\\n0123456789é\\u0001end");
+    }
+
+    /// The table applied one byte at a time: what `escape_into` must produce.
+    fn reference(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            let esc = u8::try_from(c).map_or(0, |b| ESCAPE[usize::from(b)]);
+            match esc {
+                0 => out.push(c),
+                b'u' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+                e => {
+                    out.push('\\');
+                    out.push(char::from(e));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn agrees_with_the_byte_at_a_time_reference() {
+        let pieces = [
+            "a", "\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "€", "abcdefgh", "\t",
+        ];
+        // Every string of up to four pieces, and long runs of each around the word size.
+        let mut inputs = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = inputs
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            inputs.extend(longer);
+        }
+        for p in pieces {
+            for n in 0..20 {
+                inputs.push(format!("{}{p}{}", "x".repeat(n), "y".repeat(n)));
+            }
+        }
+        for input in inputs {
+            let mut out = String::new();
+            escape_into(&mut out, &input);
+            assert_eq!(out, reference(&input), "{input:?}");
+        }
     }
 
     #[test]

@@ -30,6 +30,36 @@ pub(crate) fn push_rfc3339(out: &mut String, now: SystemTime) {
     out.push_str(std::str::from_utf8(&buf).unwrap_or("1970-01-01T00:00:00.000000Z"));
 }
 
+/// The text of the last whole second formatted on this thread (`2026-11-27T23:00:00.`):
+/// lines come many to a second, so most only format their microseconds.
+#[derive(Debug, Default)]
+pub(crate) struct SecondCache {
+    secs: Option<u64>,
+    text: String,
+}
+
+/// [`push_rfc3339`] through `cache`: the same text.
+pub(crate) fn push_rfc3339_cached(out: &mut String, now: SystemTime, cache: &mut SecondCache) {
+    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    if cache.secs != Some(secs) {
+        cache.text.clear();
+        push_rfc3339(
+            &mut cache.text,
+            UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        );
+        // Keep `...:SS.`: the microseconds and `Z` are written per line.
+        cache.text.truncate(20);
+        cache.secs = Some(secs);
+    }
+    out.push_str(&cache.text);
+    // 1_000_000 + µs has seven digits: the last six are the zero-padded microseconds.
+    let mut digits = itoa::Buffer::new();
+    let padded = digits.format(1_000_000 + since.subsec_micros());
+    out.push_str(padded.get(1..).unwrap_or("000000"));
+    out.push('Z');
+}
+
 /// Writes `n` as zero-padded decimal digits filling `dst`.
 fn put(dst: &mut [u8], mut n: u64) {
     for slot in dst.iter_mut().rev() {
@@ -69,5 +99,24 @@ mod tests {
         assert_eq!(at(1_795_820_400, 123_456), "2026-11-27T23:00:00.123456Z");
         assert_eq!(at(951_782_400, 1), "2000-02-29T00:00:00.000001Z");
         assert_eq!(at(4_107_542_399, 999_999), "2100-02-28T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn the_cache_gives_the_same_text() {
+        let mut cache = SecondCache::default();
+        // Within one second, across seconds, back in time (clocks step), and again.
+        for (secs, micros) in [
+            (1_795_820_400, 123_456),
+            (1_795_820_400, 7),
+            (1_795_820_401, 0),
+            (951_782_400, 999_999),
+            (951_782_400, 1),
+            (0, 0),
+        ] {
+            let now = UNIX_EPOCH + Duration::new(secs, micros * 1000);
+            let mut cached = String::new();
+            push_rfc3339_cached(&mut cached, now, &mut cache);
+            assert_eq!(cached, at(secs, micros));
+        }
     }
 }

@@ -17,25 +17,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use twelve::App;
 use twelve::http::{CorrelationLayer, health_routes};
-use twelve::{App, Config};
 
-/// Settings of the quote service.
-#[derive(Config, Debug, Clone)]
-struct Settings {
-    /// Price of one item, in cents.
-    #[config(default = 250)]
-    unit_price_cents: u64,
-    /// Value-added tax, in percent.
-    #[config(default = 20)]
-    vat_percent: u64,
-    /// Currency code printed in quotes.
-    #[config(default = "EUR")]
-    currency: String,
-    /// The longest `/slow?ms=` delay a caller may ask for (it simulates slow work).
-    #[config(default = "10s")]
-    max_slow: Duration,
-}
+mod settings;
+
+use settings::Settings;
 
 #[derive(Deserialize)]
 struct QuoteQuery {

@@ -8,21 +8,12 @@
 //! cargo run --example worker
 //! ```
 
-use std::time::Duration;
-
+use twelve::App;
 use twelve::correlation::CorrelationId;
-use twelve::{App, Config};
 
-/// Settings of the worker.
-#[derive(Config, Debug)]
-struct Settings {
-    /// Pause between two jobs.
-    #[config(default = "200ms")]
-    job_interval: Duration,
-    /// How long one job works (it stands for real work).
-    #[config(default = "300ms")]
-    job_duration: Duration,
-}
+mod settings;
+
+use settings::Settings;
 
 #[twelve::main]
 async fn main(settings: Settings, app: App) -> Result<(), std::io::Error> {

@@ -5,23 +5,17 @@
 //! cargo run --example migrate
 //! ```
 //!
-//! In a service crate this is `src/bin/migrate.rs` with the same `#[twelve::main]`; it
-//! reads the same settings struct as the web process, so the two never drift.
+//! In a service crate this is `src/bin/migrate.rs` with the same `#[twelve::main]`,
+//! sharing the service's settings module, so that the two never drift. Here its
+//! settings live in `settings.rs` beside it.
 
 use std::time::Duration;
 
-use twelve::{App, Config, Secret};
+use twelve::App;
 
-/// The settings this one-off shares with the web service.
-#[derive(Config, Debug)]
-struct Settings {
-    /// Where the schema lives; a real migration would connect to it.
-    #[config(default = "postgres://localhost/quotes")]
-    database_url: Secret<String>,
-    /// Stop after this many steps (for a dry run).
-    #[config(default = 3)]
-    migration_steps: u32,
-}
+mod settings;
+
+use settings::Settings;
 
 #[twelve::main]
 async fn main(settings: Settings, app: App) -> Result<(), String> {

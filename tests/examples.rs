@@ -19,7 +19,16 @@ fn example(name: &str) -> PathBuf {
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target/<profile>");
-    profile_dir.join("examples").join(name)
+    let path = profile_dir.join("examples").join(name);
+    // `cargo test` builds every example first; `cargo test --test examples` alone
+    // does not.
+    assert!(
+        path.exists(),
+        "{} is not built: run the whole `cargo test --workspace --all-features`, or \
+         `cargo build --examples --all-features` first",
+        path.display()
+    );
+    path
 }
 
 fn free_port() -> u16 {

@@ -233,6 +233,17 @@ pub fn scope_context<F: Future>(context: Context, future: F) -> impl Future<Outp
     CURRENT.scope(context, future)
 }
 
+/// `future` inside the scope `context`, as a named type (for hand-written futures):
+/// the context is moved in and out of the task-local on each poll, never cloned, and
+/// `future` is dropped inside the scope too.
+#[cfg(feature = "http")]
+pub(crate) fn scoped<F: Future>(
+    context: Context,
+    future: F,
+) -> tokio::task::futures::TaskLocalFuture<Context, F> {
+    CURRENT.scope(context, future)
+}
+
 /// The whole context of the current scope.
 pub fn current_context() -> Option<Context> {
     CURRENT.try_with(Context::clone).ok()

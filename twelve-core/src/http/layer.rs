@@ -1,6 +1,5 @@
 //! [`CorrelationLayer`]: the server side.
 
-use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -158,13 +157,15 @@ where
         // other middleware) see the ID.
         let inner = &mut self.inner;
         let future = in_scope(&context, || inner.call(request));
-        CorrelationFuture {
+        let finish = Finish {
             inner: Some(future),
             polling: false,
-            context,
             info,
             header: self.names.primary.clone(),
             echo: incoming.echo,
+        };
+        CorrelationFuture {
+            inner: correlation::scoped(context, finish),
         }
     }
 }
@@ -308,17 +309,27 @@ pin_project! {
     /// cancelled` or `request panicked`) inside the scope, where it drops the inner
     /// future.
     pub struct CorrelationFuture<F> {
+        // The scope is tokio's task-local future: the context is moved into the
+        // task-local for each poll and back, not cloned (an atomic increment and
+        // decrement per poll, measurable at this layer's cost; BENCHMARKS.md).
+        #[pin]
+        inner: tokio::task::futures::TaskLocalFuture<Context, Finish<F>>,
+    }
+}
+
+pin_project! {
+    /// The part of [`CorrelationFuture`] that runs inside the scope.
+    struct Finish<F> {
         #[pin]
         inner: Option<F>,
         // Set while the inner future is polled: still set at drop, it panicked.
         polling: bool,
-        context: Context,
         info: RequestInfo,
         header: HeaderName,
         echo: Option<HeaderValue>,
     }
 
-    impl<F> PinnedDrop for CorrelationFuture<F> {
+    impl<F> PinnedDrop for Finish<F> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if this.inner.is_none() {
@@ -326,30 +337,19 @@ pin_project! {
             }
             // Dropped before the end: the client went away, or the inner future
             // panicked and this drop is part of the unwinding (tokio and hyper drop a
-            // panicked task's future while unwinding).
+            // panicked task's future while unwinding). `TaskLocalFuture` drops this
+            // inside the scope where it can (not while the thread is torn down).
             let panicked = *this.polling;
             let info = &*this.info;
-            let mut inner = this.inner;
-            let started = Cell::new(false);
-            // Entering the scope fails only while the thread is torn down; that must
-            // not become a panic escaping a destructor (an abort).
-            let entered = catch_unwind(AssertUnwindSafe(|| {
-                in_scope(this.context, || {
-                    started.set(true);
-                    end_early(inner.as_mut(), info, panicked);
-                });
-            }));
-            match entered {
-                Ok(()) => {}
-                // A panic of the inner future's `Drop` or of a log layer goes on, as
-                // it would have without this layer; but a second panic while
-                // unwinding would abort the process, so then it stops here.
-                Err(payload) if started.get() => {
-                    if !std::thread::panicking() {
-                        resume_unwind(payload);
-                    }
+            let inner = this.inner;
+            let ended = catch_unwind(AssertUnwindSafe(|| end_early(inner, info, panicked)));
+            // A panic of the inner future's `Drop` or of a log layer goes on, as it
+            // would have without this layer; but a second panic while unwinding would
+            // abort the process, so then it stops here.
+            if let Err(payload) = ended {
+                if !std::thread::panicking() {
+                    resume_unwind(payload);
                 }
-                Err(_) => end_early(inner, info, panicked),
             }
         }
     }
@@ -367,10 +367,7 @@ fn end_early<F>(mut inner: Pin<&mut Option<F>>, info: &RequestInfo, panicked: bo
 
 impl<F> fmt::Debug for CorrelationFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CorrelationFuture")
-            .field("context", &self.context)
-            .field("done", &self.inner.is_none())
-            .finish_non_exhaustive()
+        f.debug_struct("CorrelationFuture").finish_non_exhaustive()
     }
 }
 
@@ -382,42 +379,48 @@ where
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<Self::Output> {
+        self.project().inner.poll(cx)
+    }
+}
+
+impl<F, ResB, E> Future for Finish<F>
+where
+    F: Future<Output = Result<Response<ResB>, E>>,
+    E: fmt::Display,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut inner = this.inner;
-        let polling = this.polling;
-        let info = &*this.info;
-        let id = &this.context.id;
-        let header = &*this.header;
-        let echo = this.echo;
-        let step = || {
-            let Some(future) = inner.as_mut().as_pin_mut() else {
-                panic!("CorrelationFuture polled after completion");
-            };
-            *polling = true;
-            let poll = future.poll(cx);
-            *polling = false;
-            let Poll::Ready(mut output) = poll else {
-                return Poll::Pending;
-            };
-            // Dropped here, inside the scope, like `scope_context` would.
-            inner.set(None);
-            match &mut output {
-                Ok(response) => {
-                    let value = echo
-                        .take()
-                        .or_else(|| HeaderValue::from_str(id.as_str()).ok());
-                    if let Some(value) = value {
-                        response.headers_mut().insert(header.clone(), value);
-                    }
-                    let status = response.status().as_u16();
-                    request_line!(INFO, info, { http.status = status, }, "request finished");
-                }
-                Err(error) => {
-                    request_line!(ERROR, info, {}, error = %error, "request failed");
-                }
-            }
-            Poll::Ready(output)
+        let Some(future) = inner.as_mut().as_pin_mut() else {
+            panic!("CorrelationFuture polled after completion");
         };
-        in_scope(this.context, step)
+        *this.polling = true;
+        let poll = future.poll(cx);
+        *this.polling = false;
+        let Poll::Ready(mut output) = poll else {
+            return Poll::Pending;
+        };
+        // Dropped here, inside the scope.
+        inner.set(None);
+        let info = &*this.info;
+        match &mut output {
+            Ok(response) => {
+                let value = this.echo.take().or_else(|| {
+                    correlation::with_current(|c| HeaderValue::from_str(c.id.as_str()).ok())
+                        .flatten()
+                });
+                if let Some(value) = value {
+                    response.headers_mut().insert(this.header.clone(), value);
+                }
+                let status = response.status().as_u16();
+                request_line!(INFO, info, { http.status = status, }, "request finished");
+            }
+            Err(error) => {
+                request_line!(ERROR, info, {}, error = %error, "request failed");
+            }
+        }
+        Poll::Ready(output)
     }
 }

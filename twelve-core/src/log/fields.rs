@@ -17,6 +17,37 @@ pub(crate) struct Rendered {
     /// The event's `message` field, kept apart: it is a core key of the line. Only
     /// its value is rendered.
     pub(crate) message: Option<Range<usize>>,
+    /// Set for the per-thread buffer that events are rendered into; spans, rendered
+    /// once each, go without.
+    pub(crate) clean_keys: Option<Box<CleanKeys>>,
+}
+
+/// Keys already seen to need no escape, by address and length. Field names are the
+/// `&'static str`s of their callsites, so a key found clean once is clean every time
+/// it comes back; checking it again costs about five instructions per byte, for every
+/// key of every event (hand-written for the hot path; BENCHMARKS.md, logging).
+#[derive(Debug, Default)]
+pub(crate) struct CleanKeys {
+    slots: [(usize, usize); 32],
+}
+
+impl CleanKeys {
+    /// [`push_key`], skipping the check for a key seen before.
+    fn push_key(&mut self, out: &mut String, key: &'static str) {
+        let address = key.as_ptr() as usize;
+        let slot = &mut self.slots[(address.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) & 31];
+        if *slot == (address, key.len()) {
+            out.push('"');
+            out.push_str(key);
+            out.push('"');
+            out.push(':');
+        } else {
+            if super::escape::is_clean(key) {
+                *slot = (address, key.len());
+            }
+            push_key(out, key);
+        }
+    }
 }
 
 /// One field of a [`Rendered`]: `buf[start..end]` is `,"key":value`, and
@@ -72,7 +103,10 @@ impl Rendered {
             return;
         }
         self.buf.push(',');
-        push_key(&mut self.buf, key);
+        match &mut self.clean_keys {
+            Some(known) => known.push_key(&mut self.buf, key),
+            None => push_key(&mut self.buf, key),
+        }
         let value = self.buf.len();
         render(&mut self.buf);
         self.entries.push(Entry {
@@ -237,7 +271,25 @@ pub(crate) fn push_key(out: &mut String, key: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::push_finite;
+    use super::{CleanKeys, push_finite};
+
+    #[test]
+    fn known_clean_keys_are_written_as_before() {
+        let mut known = CleanKeys::default();
+        let keys: [&'static str; 5] = ["http.method", "a\"b", "http", "é\n", "http.method"];
+        for _ in 0..3 {
+            for key in keys {
+                let mut cached = String::new();
+                known.push_key(&mut cached, key);
+                let mut plain = String::new();
+                super::push_key(&mut plain, key);
+                assert_eq!(cached, plain);
+            }
+        }
+        let mut out = String::new();
+        known.push_key(&mut out, "a\"b");
+        assert_eq!(out, "\"a\\\"b\":");
+    }
 
     fn ryu(value: f64) -> String {
         ryu::Buffer::new().format_finite(value).to_owned()

@@ -65,10 +65,9 @@ impl std::fmt::Debug for JsonLayer {
 
 thread_local! {
     /// Reused per thread: no allocation per event once warmed up.
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
 }
 
-#[derive(Default)]
 struct Scratch {
     line: String,
     clock: SecondCache,
@@ -208,6 +207,20 @@ impl Keys {
             overridden: Overridden(bits),
             renamed,
             repeated,
+        }
+    }
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            line: String::new(),
+            clock: SecondCache::default(),
+            fields: Rendered {
+                clean_keys: Some(Box::default()),
+                ..Rendered::default()
+            },
+            winners: Vec::new(),
         }
     }
 }
@@ -457,7 +470,7 @@ where
             Err(_) => false,
         });
         if done != Ok(true) {
-            let mut scratch = Scratch::default();
+            let mut scratch = Scratch::new();
             self.render(event, &ctx, &mut scratch);
             (self.sink)(scratch.line.as_bytes());
         }

@@ -144,7 +144,7 @@ where
         };
         let info = RequestInfo {
             method: request.method().clone(),
-            uri: request.uri().clone(),
+            path: Path::of(request.uri()),
             #[cfg(feature = "axum")]
             route: request
                 .extensions()
@@ -258,7 +258,7 @@ fn traceparent(headers: &HeaderMap) -> Option<TraceContext> {
 /// The parts of the request the line needs once the response is there.
 struct RequestInfo {
     method: Method,
-    uri: Uri,
+    path: Path,
     #[cfg(feature = "axum")]
     route: Option<axum::extract::MatchedPath>,
     start: Instant,
@@ -281,6 +281,42 @@ impl RequestInfo {
     }
 }
 
+/// The request's path, for its line. Copied when short, as nearly all are: a clone of
+/// the `Uri` costs an atomic increment and decrement per request, or an allocation
+/// where its bytes are not yet shared, and makes the response future 40 bytes larger
+/// (it is moved several times per request). Hand-written for the hot path; see
+/// BENCHMARKS.md, correlation layer.
+enum Path {
+    Short { len: u8, bytes: [u8; SHORT_PATH] },
+    Long(Uri),
+}
+
+const SHORT_PATH: usize = 46;
+
+impl Path {
+    fn of(uri: &Uri) -> Path {
+        let path = uri.path().as_bytes();
+        let mut bytes = [0; SHORT_PATH];
+        match (bytes.get_mut(..path.len()), u8::try_from(path.len())) {
+            (Some(short), Ok(len)) => {
+                short.copy_from_slice(path);
+                Path::Short { len, bytes }
+            }
+            _ => Path::Long(uri.clone()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Path::Short { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Path::Long(uri) => uri.path(),
+        }
+    }
+}
+
 /// One request line, with the fields every kind of line has.
 macro_rules! request_line {
     ($level:ident, $info:expr, { $($status:tt)* }, $($rest:tt)+) => {{
@@ -291,7 +327,7 @@ macro_rules! request_line {
             target: TARGET,
             tracing::Level::$level,
             http.method = info.method.as_str(),
-            http.path = info.uri.path(),
+            http.path = info.path.as_str(),
             http.route = info.route(),
             $($status)*
             duration_ms = info.duration_ms(),
@@ -422,5 +458,36 @@ where
             }
         }
         Poll::Ready(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_short_and_long_read_back_whole() {
+        for len in [
+            0,
+            1,
+            SHORT_PATH - 1,
+            SHORT_PATH,
+            SHORT_PATH + 1,
+            300,
+            255,
+            256,
+        ] {
+            let path = format!("/{}", "a".repeat(len));
+            let uri: Uri = format!("{path}?q=1").parse().expect("a valid URI");
+            let kept = Path::of(&uri);
+            assert_eq!(kept.as_str(), path, "{len}");
+            assert_eq!(
+                matches!(kept, Path::Short { .. }),
+                path.len() <= SHORT_PATH,
+                "{len}"
+            );
+        }
+        let uri: Uri = "http://example.com".parse().expect("a valid URI");
+        assert_eq!(Path::of(&uri).as_str(), "/");
     }
 }

@@ -230,6 +230,25 @@ fn a_second_sigterm_exits_at_once_with_143() {
 }
 
 #[test]
+fn a_second_signal_exits_even_when_the_runtime_is_wedged() {
+    let probe = Proc::start("probe", &[("PROBE_MODE", "wedged")]);
+    let started = Instant::now();
+    while !probe.lines().iter().any(|l| l.contains("\"wedged\"")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no `wedged` line"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    probe.signal("TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    probe.signal("TERM");
+    let (status, _) = probe.wait_exit(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(143));
+}
+
+#[test]
 fn sigint_twice_exits_with_130() {
     let mut web = Proc::start("web", &[("SHUTDOWN_DELAY", "20s")]);
     web.wait_ready();

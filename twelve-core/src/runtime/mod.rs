@@ -153,7 +153,7 @@ fn install_logging(settings: &RuntimeSettings, info: &ServiceInfo) {
 async fn drive<T: Outcome>(
     app: App,
     mut user: tokio::task::JoinHandle<T>,
-    signals: &mut tokio::sync::mpsc::UnboundedReceiver<i32>,
+    signals: &mut signals::Listener,
     settings: &RuntimeSettings,
 ) -> u8 {
     let shutdown = app.shutdown();

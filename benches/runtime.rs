@@ -15,10 +15,13 @@
 //!   to /dev/null), web with `LOG_LEVEL=warn`, and bare axum. Three interleaved rounds;
 //!   the median is reported.
 //!
-//! `cargo bench` does not build examples, so this bench builds them first
-//! (`$CARGO build --release --example web --example bare-axum` into its own target
-//! directory) and runs them from `<target>/release/examples/`. Every child gets an
-//! empty environment plus `PORT`, `TWELVE_DOTENV=0` and, for web, `SHUTDOWN_DELAY=0s`.
+//! `cargo bench` does not build examples, so this bench builds the two binaries first,
+//! in release, the way a user's crate builds them: a package of its own under
+//! `<target>/bench-standalone/` with `examples/web/main.rs` and
+//! `benches/fixtures/bare_axum.rs` as binaries and only what they need as dependencies
+//! (see [`Build`]; `TWELVE_BENCH_BUILD=workspace` builds this workspace's examples
+//! instead, which also link the dev-dependencies' features). Every child gets an empty
+//! environment plus `PORT`, `TWELVE_DOTENV=0` and, for web, `SHUTDOWN_DELAY=0s`.
 //!
 //! `cargo bench --bench runtime`; `TWELVE_BENCH_THROUGHPUT=0` skips the throughput
 //! runs; `TWELVE_BENCH_POLL_US=50` polls every 50 µs instead of 1 ms;
@@ -103,9 +106,35 @@ impl Peer {
     }
 }
 
-/// Builds the two examples in release into this bench's target directory and returns
-/// `<target>/release/examples`.
-fn build_examples() -> PathBuf {
+/// How the two binaries are built: as a user's crate would build them (the default),
+/// or as this workspace's examples.
+#[derive(Clone, Copy, PartialEq)]
+enum Build {
+    /// A package of its own, generated under the bench's target directory, with
+    /// `examples/web/main.rs` and `benches/fixtures/bare_axum.rs` as its two binaries
+    /// and only what they need as dependencies (`twelve` by path with the `axum`
+    /// feature). This is what a service built on twelve links.
+    Standalone,
+    /// `cargo build --example web --example bare-axum` in this workspace: examples are
+    /// linked with every dev-dependency's features (proptest turns on regex-syntax's
+    /// Unicode tables, which tracing-subscriber's `EnvFilter` then carries), a cost no
+    /// user's binary has (BENCHMARKS.md).
+    Workspace,
+}
+
+impl Build {
+    fn from_env() -> Build {
+        match std::env::var("TWELVE_BENCH_BUILD").as_deref() {
+            Ok("workspace") => Build::Workspace,
+            Ok("standalone") | Err(_) => Build::Standalone,
+            Ok(other) => panic!("TWELVE_BENCH_BUILD={other}: expected standalone or workspace"),
+        }
+    }
+}
+
+/// Builds the two binaries in release into this bench's target directory and returns
+/// the directory that holds them.
+fn build_examples(build: Build) -> PathBuf {
     let exe = std::env::current_exe().expect("the bench binary's path");
     // <target>/release/deps/runtime-<hash>
     let release = exe
@@ -113,24 +142,71 @@ fn build_examples() -> PathBuf {
         .and_then(Path::parent)
         .expect("the bench runs from <target>/release/deps");
     let target = release.parent().expect("<target>");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--example",
-            "web",
-            "--example",
-            "bare-axum",
-        ])
-        .arg("--manifest-path")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", target)
-        .stdout(Stdio::null())
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building the examples failed");
-    release.join("examples")
+    let mut command = Command::new(cargo);
+    command.arg("build").arg("--release").stdout(Stdio::null());
+    let binaries = match build {
+        Build::Workspace => {
+            command
+                .args(["--example", "web", "--example", "bare-axum"])
+                .arg("--manifest-path")
+                .arg(root.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", target);
+            release.join("examples")
+        }
+        Build::Standalone => {
+            let package = target.join("bench-standalone");
+            write_standalone_package(root, &package);
+            command
+                .arg("--manifest-path")
+                .arg(package.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", package.join("target"));
+            package.join("target").join("release")
+        }
+    };
+    let status = command.status().expect("cargo runs");
+    assert!(status.success(), "building the benchmarked binaries failed");
+    binaries
+}
+
+/// The package of [`Build::Standalone`]: this workspace's `Cargo.lock` is copied in so
+/// both builds use the same versions of every crate.
+fn write_standalone_package(root: &Path, package: &Path) {
+    std::fs::create_dir_all(package).expect("create the standalone package directory");
+    let path = |p: &Path| p.display().to_string().replace('\\', "/");
+    let manifest = format!(
+        r#"# Generated by benches/runtime.rs: the benchmarked binaries, built as a user's crate.
+[package]
+name = "twelve-bench-standalone"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[workspace]
+
+[dependencies]
+twelve = {{ path = "{root}", features = ["axum"] }}
+axum = {{ version = "0.8", default-features = false, features = ["http1", "json", "query", "tokio"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "net", "signal"] }}
+tracing = "0.1"
+
+[[bin]]
+name = "web"
+path = "{web}"
+
+[[bin]]
+name = "bare-axum"
+path = "{bare}"
+"#,
+        root = path(root),
+        web = path(&root.join("examples/web/main.rs")),
+        bare = path(&root.join("benches/fixtures/bare_axum.rs")),
+    );
+    std::fs::write(package.join("Cargo.toml"), manifest).expect("write Cargo.toml");
+    std::fs::copy(root.join("Cargo.lock"), package.join("Cargo.lock")).expect("copy Cargo.lock");
 }
 
 /// A port free on 127.0.0.1 right now.
@@ -485,7 +561,7 @@ fn main() {
     let examples = match std::env::var_os("TWELVE_BENCH_EXAMPLES").filter(|dir| !dir.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None if listing => PathBuf::new(),
-        None => build_examples(),
+        None => build_examples(Build::from_env()),
     };
     exec_to_ready(&mut c, &examples);
     sigterm_to_exit(&mut c, &examples);

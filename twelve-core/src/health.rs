@@ -1,4 +1,31 @@
 //! [`Health`]: liveness, readiness and the checks of backing services.
+//!
+//! Liveness says the process runs; readiness says it should get traffic: it is on
+//! when the service says so, every check passes within its timeout, and shutdown has
+//! not started. Under `#[twelve::main]`, `app.health()` is the service's `Health`, and
+//! the runtime turns readiness off on SIGTERM. The HTTP endpoints (`/health/live`,
+//! `/health/ready`) come with the `axum` and `http` features (`twelve::http`).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use std::time::Duration;
+//! use twelve_core::Health;
+//!
+//! let health = Health::new();
+//! health.set_ready(true);
+//! health.add_check_with_timeout("queue", Duration::from_millis(10), || async {
+//!     tokio::time::sleep(Duration::from_secs(1)).await; // a backing service that hangs
+//!     Ok::<(), String>(())
+//! });
+//! let report = health.ready_report().await;
+//! assert!(!report.ok); // 503
+//! assert_eq!(report.checks, [("queue".to_string(), "timed out after 10ms".to_string())]);
+//!
+//! health.set_shutting_down(); // what the runtime does on SIGTERM
+//! assert_eq!(health.ready_report().await.status, "shutting_down");
+//! # }
+//! ```
 
 use std::future::Future;
 use std::pin::Pin;

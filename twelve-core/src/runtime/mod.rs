@@ -1,7 +1,7 @@
 //! The runtime behind `#[twelve::main]`: [`Runtime`] reads the config, installs the
 //! logs, handles signals, drains and exits with a meaningful code.
 //!
-//! ```no_run
+//! ```
 //! use std::process::ExitCode;
 //! use twelve_core::{App, Runtime, ServiceInfo};
 //!
@@ -9,7 +9,9 @@
 //!     Runtime::new(ServiceInfo::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")))
 //!         .run(|_settings: (), app: App| async move {
 //!             app.health().set_ready(true);
-//!             app.shutdown().wait().await; // until SIGTERM
+//!             // A service serves here until SIGTERM; this one stops itself.
+//!             app.shutdown().trigger();
+//!             app.shutdown().wait().await;
 //!             Ok::<(), std::io::Error>(())
 //!         })
 //! }

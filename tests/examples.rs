@@ -519,6 +519,31 @@ fn migrate_runs_to_completion_with_the_same_config_and_logs() {
 }
 
 #[test]
+fn log_format_pretty_prints_for_a_human() {
+    let output = Command::new(example("migrate"))
+        .env_clear()
+        .env("LOG_FORMAT", "pretty")
+        .env("MIGRATION_STEPS", "1")
+        .env("TWELVE_DOTENV", "0")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("migrate runs");
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("migration done"), "{text}");
+    assert!(text.contains("INFO"), "{text}");
+    // The secret stays redacted in this format too.
+    assert!(
+        text.contains("[REDACTED]") && !text.contains("postgres://"),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|l| !l.trim_start().starts_with('{')),
+        "no JSON lines: {text}"
+    );
+}
+
+#[test]
 fn the_runtime_works_without_the_macro() {
     let mut proc = Proc::start(
         "no-macro",

@@ -861,6 +861,9 @@ fn the_layer_allocates_the_id_and_the_response_header_only() {
         ))
     });
     let mut service = CorrelationLayer::default().layer(inner);
+    // New IDs draw from a per-thread generator, made (one allocation) on this thread's
+    // first ID: not per request.
+    let _ = twelve::correlation::CorrelationId::new();
 
     // Static header values and URIs: cloning them allocates nothing, as cloning the
     // shared buffers hyper parses into allocates nothing.

@@ -112,6 +112,20 @@ impl Program {
             .collect()
     }
 
+    /// Each secret variable `X` for which `env` sets `X_FILE` to a path, with the path.
+    fn secret_files_set(&self, env: &Env) -> Vec<(String, String)> {
+        self.secret_vars()
+            .into_iter()
+            .filter_map(|secret| match env.get(&format!("{secret}_FILE")) {
+                Some(Setting {
+                    val: Val::Text(path),
+                    ..
+                }) => Some((secret, path.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether the program reads `name`: one of its variables, `X_FILE` for a secret
     /// `X`, or one of twelve's own switches.
     fn reads(&self, name: &str) -> bool {
@@ -912,15 +926,9 @@ impl Cluster {
         volumes: &BTreeMap<String, Value>,
     ) -> BTreeMap<String, String> {
         let mut values = BTreeMap::new();
-        for secret in program.secret_vars() {
+        for (secret, path) in program.secret_files_set(env) {
             let file_var = format!("{secret}_FILE");
-            let Some(Setting {
-                val: Val::Text(path),
-                ..
-            }) = env.get(&file_var)
-            else {
-                continue;
-            };
+            let path = &path;
             let mounted = container["volumeMounts"]
                 .as_sequence()
                 .into_iter()
@@ -1422,15 +1430,9 @@ fn compose_agrees_with_the_code() {
             mounted.insert(path, source);
         }
         let mut secret_values = BTreeMap::new();
-        for secret in program.secret_vars() {
+        for (secret, path) in program.secret_files_set(&env) {
             let file_var = format!("{secret}_FILE");
-            let Some(Setting {
-                val: Val::Text(path),
-                ..
-            }) = env.get(&file_var)
-            else {
-                continue;
-            };
+            let path = &path;
             let Some(source) = mounted.get(path) else {
                 problems.add(
                     &at,

@@ -95,10 +95,8 @@ struct Keys {
     /// Bit `n` set when some overridable key is `n` bytes long: most field keys are
     /// ruled out by their length alone.
     lengths: u64,
-    /// The core keys (timestamp, level, message): a field with one of these names is
-    /// written as `fields.<name>`.
-    core: [&'static str; 3],
-    /// As `lengths`, for `core`.
+    /// As `lengths`, for the core keys (timestamp, level, message: a field with one of
+    /// these names is written as `fields.<name>`, see [`Spec::is_core`]).
     core_lengths: u64,
 }
 
@@ -157,12 +155,12 @@ impl Keys {
             (spec.trace, TRACE_BIT),
             (spec.span, SPAN_BIT),
         ];
-        let core = [spec.timestamp, spec.level, spec.message];
         Keys {
             lengths: overridable.iter().fold(0, |m, (k, _)| m | length_bit(k)),
             overridable,
-            core_lengths: core.iter().fold(0, |m, k| m | length_bit(k)),
-            core,
+            core_lengths: [spec.timestamp, spec.level, spec.message]
+                .iter()
+                .fold(0, |m, k| m | length_bit(k)),
             timestamp: key(spec.timestamp),
             level: key(spec.level),
             message: key(spec.message),
@@ -178,7 +176,7 @@ impl Keys {
 impl Keys {
     /// One pass over the fields: which overridable keys they hold, whether any must be
     /// renamed, whether any name may repeat.
-    fn survey(&self, fields: &Rendered) -> Survey {
+    fn survey(&self, spec: &Spec, fields: &Rendered) -> Survey {
         let mut bits = 0;
         let mut renamed = false;
         let mut seen = 0u64;
@@ -193,7 +191,7 @@ impl Keys {
                     }
                 }
             }
-            if self.core_lengths & length != 0 && self.core.contains(&key) {
+            if self.core_lengths & length != 0 && spec.is_core(key) {
                 renamed = true;
             }
             let bytes = key.as_bytes();
@@ -315,7 +313,7 @@ impl JsonLayer {
             }
         }
         line.push_str(&keys.fixed);
-        let survey = keys.survey(fields);
+        let survey = keys.survey(spec, fields);
         let overridden = survey.overridden;
         if !overridden.has(TARGET_BIT) {
             line.push(',');

@@ -28,17 +28,8 @@ use twelve::config::VarInfo;
 use twelve::http::{LIVE_PATH, READY_PATH};
 use twelve::runtime::RuntimeSettings;
 
-#[allow(dead_code)]
-#[path = "../examples/web/settings.rs"]
-mod web;
-
-#[allow(dead_code)]
-#[path = "../examples/worker/settings.rs"]
-mod worker;
-
-#[allow(dead_code)]
-#[path = "../examples/migrate/settings.rs"]
-mod migrate;
+mod examples_settings;
+use examples_settings::{migrate, web, worker};
 
 /// Time a process needs after its drain deadline before the kubelet's SIGKILL:
 /// shutdown hooks, flushing the logs, exiting.

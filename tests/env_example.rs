@@ -9,17 +9,8 @@ use twelve::Config;
 use twelve::config::check_env_example;
 use twelve::runtime::RuntimeSettings;
 
-#[allow(dead_code)]
-#[path = "../examples/web/settings.rs"]
-mod web;
-
-#[allow(dead_code)]
-#[path = "../examples/worker/settings.rs"]
-mod worker;
-
-#[allow(dead_code)]
-#[path = "../examples/migrate/settings.rs"]
-mod migrate;
+mod examples_settings;
+use examples_settings::{migrate, web, worker};
 
 /// Everything a `#[twelve::main]` program with the settings of `$example` reads: the
 /// runtime's variables, then its own (both read at the root, with no prefix), as the

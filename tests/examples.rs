@@ -244,8 +244,10 @@ fn a_second_signal_exits_even_when_the_runtime_is_wedged() {
     probe.signal("TERM");
     std::thread::sleep(Duration::from_millis(300));
     probe.signal("TERM");
-    let (status, _) = probe.wait_exit(Duration::from_secs(10));
+    let (status, lines) = probe.wait_exit(Duration::from_secs(10));
     assert_eq!(status.code(), Some(143));
+    // Lines written before the forced exit are all there, whole.
+    assert!(find(&lines, "started").is_some() && find(&lines, "wedged").is_some());
 }
 
 #[test]

@@ -584,6 +584,13 @@ async fn the_request_line_has_method_path_route_status_and_duration() {
         .as_f64()
         .expect("duration_ms is a number");
     assert!((0.0..60_000.0).contains(&duration), "{duration}");
+    // To the microsecond: at most three decimals.
+    let text = line["duration_ms"].to_string();
+    assert!(
+        text.split_once('.')
+            .is_none_or(|(_, decimals)| decimals.len() <= 3),
+        "{text}"
+    );
     assert!(!line.to_string().contains("secret-in-query"));
 
     // No route matched: 404, no http.route.

@@ -141,7 +141,13 @@ fn release_only_when_set_and_levels_lower_case() {
 fn keys_are_unique_later_wins_core_keys_kept() {
     let (lines, builder) = capture();
     with_logs(builder, || {
-        let outer = tracing::info_span!("outer", user = "outer", a = 1, level = "span-level");
+        let outer = tracing::info_span!(
+            "outer",
+            user = "outer",
+            a = 1,
+            level = "span-level",
+            message = "span-message"
+        );
         let _o = outer.enter();
         let inner = tracing::info_span!("inner", user = "inner", b = tracing::field::Empty);
         let _i = inner.enter();
@@ -157,6 +163,8 @@ fn keys_are_unique_later_wins_core_keys_kept() {
     assert_eq!(line["level"], "info");
     assert_eq!(line["message"], "msg");
     assert_eq!(line["fields.level"], "span-level");
+    // A span's `message` is one of its fields: renamed, the event's message kept.
+    assert_eq!(line["fields.message"], "span-message");
     assert_eq!(line["fields.timestamp"], "fake");
     assert!(line["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')));
     // No duplicate keys in the raw text.

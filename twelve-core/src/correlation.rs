@@ -152,7 +152,7 @@ static ID_BYTE: [u8; 256] = {
 
 /// Whether every byte is one an ID may hold (so the text is ASCII and never needs
 /// escaping in JSON). Eight bytes at a time without a branch per byte.
-pub(crate) fn is_id(bytes: &[u8]) -> bool {
+fn is_id(bytes: &[u8]) -> bool {
     let ok = |b: &u8| ID_BYTE[usize::from(*b)];
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
@@ -188,14 +188,6 @@ impl CorrelationId {
             return Err(InvalidId::BadCharacter);
         }
         Ok(CorrelationId(Arc::from(text)))
-    }
-
-    /// An ID from bytes already known to pass [`is_id`] (and the length rules).
-    #[cfg(feature = "http")]
-    pub(crate) fn from_checked(bytes: &[u8]) -> Option<Self> {
-        std::str::from_utf8(bytes)
-            .ok()
-            .map(|text| CorrelationId(Arc::from(text)))
     }
 
     /// The ID as text.

@@ -225,12 +225,10 @@ fn accept(value: &HeaderValue) -> Result<CorrelationId, &'static str> {
     if bytes.len() > correlation::MAX_LEN {
         return Err(reason(InvalidId::TooLong));
     }
-    // One pass over the bytes for a valid ID (the common case); only a refused one is
+    // A valid ID (the common case) is checked once, by `parse`; only a refused one is
     // looked at again, to name the reason.
-    if !bytes.is_empty() && correlation::is_id(bytes) {
-        if let Some(id) = CorrelationId::from_checked(bytes) {
-            return Ok(id);
-        }
+    if let Some(Ok(id)) = std::str::from_utf8(bytes).ok().map(CorrelationId::parse) {
+        return Ok(id);
     }
     let text = value.to_str().map_err(|_| "not_ascii")?;
     CorrelationId::parse(text).map_err(reason)

@@ -14,9 +14,11 @@ use super::escape::{Escaper, escape_into, quoted};
 pub(crate) struct Rendered {
     pub(crate) buf: String,
     pub(crate) entries: Vec<Entry>,
-    /// The event's `message` field, kept apart: it is a core key of the line. Only
-    /// its value is rendered.
+    /// The event's `message` field, kept apart when `message_apart` is set (it is a
+    /// core key of an event's line; a span's `message` is an ordinary field). Only its
+    /// value is rendered.
     pub(crate) message: Option<Range<usize>>,
+    pub(crate) message_apart: bool,
     /// Set for the per-thread buffer that events are rendered into; spans, rendered
     /// once each, go without.
     pub(crate) clean_keys: Option<Box<CleanKeys>>,
@@ -25,28 +27,50 @@ pub(crate) struct Rendered {
 /// Keys already seen to need no escape, by address and length. Field names are the
 /// `&'static str`s of their callsites, so a key found clean once is clean every time
 /// it comes back; checking it again costs about five instructions per byte, for every
-/// key of every event (hand-written for the hot path; BENCHMARKS.md, logging).
-#[derive(Debug, Default)]
+/// key of every event (hand-written for the hot path; BENCHMARKS.md, logging). A key
+/// may sit in any of `WAYS` slots from its hash, so that a few keys whose hashes
+/// collide don't evict each other on every event.
+#[derive(Debug)]
 pub(crate) struct CleanKeys {
-    slots: [(usize, usize); 32],
+    slots: [(usize, usize); SLOTS],
+    /// The next slot to evict when all `WAYS` slots of a key are taken.
+    evict: usize,
+}
+
+const SLOTS: usize = 64;
+const WAYS: usize = 4;
+
+impl Default for CleanKeys {
+    fn default() -> Self {
+        CleanKeys {
+            slots: [(0, 0); SLOTS],
+            evict: 0,
+        }
+    }
 }
 
 impl CleanKeys {
     /// [`push_key`], skipping the check for a key seen before.
     fn push_key(&mut self, out: &mut String, key: &'static str) {
-        let address = key.as_ptr() as usize;
-        let slot = &mut self.slots[(address.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) & 31];
-        if *slot == (address, key.len()) {
+        let wanted = (key.as_ptr() as usize, key.len());
+        let first = (wanted.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) % SLOTS;
+        let ways = (0..WAYS).map(|way| (first + way) % SLOTS);
+        if ways.clone().any(|slot| self.slots[slot] == wanted) {
             out.push('"');
             out.push_str(key);
             out.push('"');
             out.push(':');
-        } else {
-            if super::escape::is_clean(key) {
-                *slot = (address, key.len());
-            }
-            push_key(out, key);
+            return;
         }
+        if super::escape::is_clean(key) {
+            let free = ways.clone().find(|&slot| self.slots[slot] == (0, 0));
+            let slot = free.unwrap_or_else(|| {
+                self.evict = (self.evict + 1) % WAYS;
+                (first + self.evict) % SLOTS
+            });
+            self.slots[slot] = wanted;
+        }
+        push_key(out, key);
     }
 }
 
@@ -82,22 +106,24 @@ impl Rendered {
         self.text(entry.value..entry.end)
     }
 
-    /// Appends all of `other`'s fields (not its message).
-    pub(crate) fn extend_from(&mut self, other: &Rendered) {
-        let base = self.buf.len();
-        self.buf.push_str(&other.buf);
-        self.entries.extend(other.entries.iter().map(|e| Entry {
-            key: e.key,
-            start: e.start + base,
-            value: e.value + base,
-            end: e.end + base,
-        }));
+    /// Appends the fields of `other` (not its message) whose key `keep` accepts.
+    pub(crate) fn extend_from(&mut self, other: &Rendered, keep: impl Fn(&str) -> bool) {
+        for entry in other.entries.iter().filter(|e| keep(e.key)) {
+            let start = self.buf.len();
+            self.buf.push_str(other.fragment(entry));
+            self.entries.push(Entry {
+                key: entry.key,
+                start,
+                value: start + (entry.value - entry.start),
+                end: self.buf.len(),
+            });
+        }
     }
 
     fn push(&mut self, field: &Field, render: impl FnOnce(&mut String)) {
         let key = field.name();
         let start = self.buf.len();
-        if key == "message" {
+        if self.message_apart && key == "message" {
             render(&mut self.buf);
             self.message = Some(start..self.buf.len());
             return;
@@ -217,53 +243,24 @@ pub(crate) struct SpanFields {
 
 impl SpanFields {
     pub(crate) fn record(&mut self, values: &tracing::span::Record<'_>) {
+        // `message_apart` unset: a span's `message` is one of its fields.
         let mut fresh = Rendered::default();
         values.record(&mut fresh);
-        // A span's `message` field is an ordinary field of the span.
-        if let Some(message) = fresh.message.take() {
-            let value = fresh.text(message).to_owned();
-            let start = fresh.buf.len();
-            fresh.buf.push(',');
-            push_key(&mut fresh.buf, "message");
-            let value_start = fresh.buf.len();
-            fresh.buf.push_str(&value);
-            fresh.entries.push(Entry {
-                key: "message",
-                start,
-                value: value_start,
-                end: fresh.buf.len(),
-            });
-        }
         let replaced = |key: &str| fresh.entries.iter().any(|e| e.key == key);
         if self.rendered.entries.iter().any(|e| replaced(e.key)) {
-            // Rebuild without the replaced fields, so that the buffer holds no stale
+            // Rebuilt without the replaced fields, so that the buffer holds no stale
             // bytes (a field recorded in a loop must not grow it without bound).
             let old = std::mem::take(&mut self.rendered);
-            for entry in old.entries.iter().filter(|e| !replaced(e.key)) {
-                let start = self.rendered.buf.len();
-                self.rendered.buf.push_str(old.fragment(entry));
-                let shift = |at: usize| at - entry.start + start;
-                self.rendered.entries.push(Entry {
-                    key: entry.key,
-                    start,
-                    value: shift(entry.value),
-                    end: self.rendered.buf.len(),
-                });
-            }
+            self.rendered.extend_from(&old, |key| !replaced(key));
         }
-        self.rendered.extend_from(&fresh);
+        self.rendered.extend_from(&fresh, |_| true);
     }
 }
 
 /// Appends `"key":` with the key escaped.
 pub(crate) fn push_key(out: &mut String, key: &str) {
     out.push('"');
-    if super::escape::is_clean(key) {
-        // Nearly every key: a Rust identifier or a dotted name.
-        out.push_str(key);
-    } else {
-        escape_into(out, key);
-    }
+    escape_into(out, key);
     // Two pushes, not `push_str("\":")`: that would be a `memcpy` call for 2 bytes.
     out.push('"');
     out.push(':');
@@ -285,6 +282,15 @@ mod tests {
                 super::push_key(&mut plain, key);
                 assert_eq!(cached, plain);
             }
+        }
+        // More keys than slots: still written right, whatever was evicted.
+        let many: Vec<&'static str> = (0..200)
+            .map(|i| &*Box::leak(format!("key{i}").into_boxed_str()))
+            .collect();
+        for key in many.iter().chain(&many) {
+            let mut cached = String::new();
+            known.push_key(&mut cached, key);
+            assert_eq!(cached, format!("\"{key}\":"));
         }
         let mut out = String::new();
         known.push_key(&mut out, "a\"b");

@@ -111,7 +111,7 @@ struct Survey {
     repeated: bool,
 }
 
-/// Bits of the keys that a field of this line overrides (see [`Keys::overridden`]).
+/// Bits of the keys that a field of this line overrides (see [`Keys::survey`]).
 #[derive(Debug, Clone, Copy)]
 struct Overridden(u8);
 
@@ -171,9 +171,7 @@ impl Keys {
             fixed,
         }
     }
-}
 
-impl Keys {
     /// One pass over the fields: which overridable keys they hold, whether any must be
     /// renamed, whether any name may repeat.
     fn survey(&self, spec: &Spec, fields: &Rendered) -> Survey {
@@ -215,6 +213,7 @@ impl Scratch {
             line: String::new(),
             clock: SecondCache::default(),
             fields: Rendered {
+                message_apart: true,
                 clean_keys: Some(Box::default()),
                 ..Rendered::default()
             },
@@ -276,7 +275,7 @@ impl JsonLayer {
         if let Some(scope) = ctx.event_scope(event) {
             for span in scope.from_root() {
                 if let Some(own) = span.extensions().get::<SpanFields>() {
-                    fields.extend_from(&own.rendered);
+                    fields.extend_from(&own.rendered, |_| true);
                 }
             }
         }

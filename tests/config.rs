@@ -1,18 +1,19 @@
 //! Integration tests of `#[derive(Config)]` and the config runtime, through the facade.
 //!
 //! Tests that need the real process environment or a working directory run the test
-//! binary again as a child process (see `child`), so no test mutates this process's
-//! environment.
+//! binary again as a child process (see `child`, and `support::child`), so no test
+//! mutates this process's environment.
 
 use std::ffi::OsStr;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use proptest::prelude::*;
 use twelve::config::{ConfigError, DefaultValue, ProblemKind, Source, VarInfo};
 use twelve::{Config, Secret};
+
+mod support;
 
 /// Settings of the order service, as in DESIGN.md.
 #[derive(Config, Debug)]
@@ -662,16 +663,12 @@ fn derive_works_without_the_prelude() {
 
 // ---- the real process environment and working directory, in a child process ----
 
-/// Runs the test `name` of this binary in a child process with `vars` set and `dir`
-/// as working directory, and returns its output; the child test does its work only
-/// when `TWELVE_TEST_CHILD` is set.
+/// Runs the `#[ignore]`d child entry `name` of this binary in a child process
+/// (`support::child`) with `vars` set and `dir` as working directory, and returns its
+/// output.
 fn child(name: &str, dir: &Path, vars: &[(&str, &OsStr)]) -> String {
-    let exe = std::env::current_exe().expect("test binary");
-    let mut cmd = Command::new(exe);
-    cmd.args(["--exact", name, "--nocapture", "--test-threads=1"])
-        .current_dir(dir)
-        .env("TWELVE_TEST_CHILD", "1")
-        .env_remove("TWELVE_DOTENV");
+    let mut cmd = support::child::command(name);
+    cmd.current_dir(dir).env_remove("TWELVE_DOTENV");
     for (k, _) in std::env::vars_os() {
         if k.to_str().is_some_and(|k| {
             ["PORT", "TOKEN", "TIMEOUT", "BIND", "VERBOSE"]
@@ -698,10 +695,6 @@ fn child(name: &str, dir: &Path, vars: &[(&str, &OsStr)]) -> String {
     stdout
 }
 
-fn in_child() -> bool {
-    std::env::var_os("TWELVE_TEST_CHILD").is_some()
-}
-
 #[derive(Config, Debug)]
 struct Env {
     port: u16,
@@ -709,11 +702,12 @@ struct Env {
     verbose: Option<bool>,
 }
 
+/// The child of the `from_env_*` tests: loads `Env` from the real environment and
+/// prints the outcome.
 #[test]
+#[ignore = "a child process of the from_env_* tests"]
 fn child_from_env() {
-    if !in_child() {
-        return;
-    }
+    support::child::enter("the from_env_* tests");
     match Env::from_env() {
         Ok(e) => println!(
             "LOADED port={} token={} verbose={:?}",

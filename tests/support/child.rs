@@ -22,7 +22,7 @@ pub(crate) fn in_child() -> bool {
 pub(crate) fn enter(parent: &str) {
     assert!(
         in_child(),
-        "a child-process entry: run by `{parent}` in a child process, not on its own"
+        "a child-process entry: run in a child process by {parent}, not on its own"
     );
 }
 

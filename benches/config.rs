@@ -2,9 +2,9 @@
 //! twelve, `envy`, `envconfig`, `figment` and a hand-written loop of
 //! `std::env::var(..).parse()`, side by side in one run.
 //!
-//! Run with `cargo bench --bench config`. The project's targets are ratios against the
-//! peers of the same run: twelve at most 1/3 of `envy`'s time and at most 1.5 times
-//! the hand-written loop's. See BENCHMARKS.md.
+//! Run with `cargo bench -p twelve-benches --bench config`. The project's targets are
+//! ratios against the peers of the same run: twelve at most 1/3 of `envy`'s time and at
+//! most 1.5 times the hand-written loop's. See BENCHMARKS.md.
 #![allow(unsafe_code)] // `std::env::set_var` is `unsafe` in edition 2024; see `set_env`.
 
 use std::error::Error;

@@ -21,7 +21,7 @@
 //! After criterion, the same again with the stacks taking turns (40 rounds of 20,000
 //! requests each), printed as a markdown table of medians and overheads over `no_layer`.
 //!
-//! `cargo bench --bench http`; `TWELVE_BENCH_HTTP_RUN=twelve,1,10000` runs one stack
+//! `cargo bench -p twelve-benches --bench http`; `TWELVE_BENCH_HTTP_RUN=twelve,1,10000` runs one stack
 //! alone (see [`run_only`]). Figures in BENCHMARKS.md.
 
 use std::hint::black_box;

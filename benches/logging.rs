@@ -5,7 +5,7 @@
 //! tracing-bunyan-formatter. Also a whole-process figure: this binary re-run as a
 //! child that logs 200,000 such events to /dev/null, twelve vs tracing-subscriber json.
 //!
-//! `cargo bench --bench logging`; figures in BENCHMARKS.md.
+//! `cargo bench -p twelve-benches --bench logging`; figures in BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::io;

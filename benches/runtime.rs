@@ -19,11 +19,11 @@
 //! in release, the way a user's crate builds them: a package of its own under
 //! `<target>/bench-standalone/` with `examples/web/main.rs` and
 //! `benches/fixtures/bare_axum.rs` as binaries and only what they need as dependencies
-//! (see [`Build`]; `TWELVE_BENCH_BUILD=workspace` builds this workspace's examples
-//! instead, which also link the dev-dependencies' features). Every child gets an empty
+//! (see [`Build`]; `TWELVE_BENCH_BUILD=workspace` builds them in this workspace
+//! instead, where `web` also links the dev-dependencies' features). Every child gets an empty
 //! environment plus `PORT`, `TWELVE_DOTENV=0` and, for web, `SHUTDOWN_DELAY=0s`.
 //!
-//! `cargo bench --bench runtime`; `TWELVE_BENCH_THROUGHPUT=0` skips the throughput
+//! `cargo bench -p twelve-benches --bench runtime`; `TWELVE_BENCH_THROUGHPUT=0` skips the throughput
 //! runs; `TWELVE_BENCH_POLL_US=50` polls every 50 µs instead of 1 ms;
 //! `TWELVE_BENCH_EXAMPLES=<dir>` runs the `web` and `bare-axum` binaries found in `<dir>`
 //! instead of building them. Figures in BENCHMARKS.md.
@@ -82,12 +82,12 @@ impl Peer {
 
     /// The command for this peer on `port`: an empty environment, stdout and stderr
     /// to /dev/null, run from the temp directory (no `.env` either way).
-    fn command(self, examples: &Path, port: u16) -> Command {
+    fn command(self, binaries: &Binaries, port: u16) -> Command {
         let binary = match self {
-            Peer::Web | Peer::WebWarn => "web",
-            Peer::Bare => "bare-axum",
+            Peer::Web | Peer::WebWarn => &binaries.web,
+            Peer::Bare => &binaries.bare_axum,
         };
-        let mut command = Command::new(examples.join(binary));
+        let mut command = Command::new(binary);
         command
             .env_clear()
             .env("PORT", port.to_string())
@@ -107,7 +107,7 @@ impl Peer {
 }
 
 /// How the two binaries are built: as a user's crate would build them (the default),
-/// or as this workspace's examples.
+/// or in this workspace (`web` as its example, `bare-axum` as this package's binary).
 #[derive(Clone, Copy, PartialEq)]
 enum Build {
     /// A package of its own, generated under the bench's target directory, with
@@ -115,11 +115,29 @@ enum Build {
     /// and only what they need as dependencies (`twelve` by path with the `axum`
     /// feature). This is what a service built on twelve links.
     Standalone,
-    /// `cargo build --example web --example bare-axum` in this workspace: examples are
-    /// linked with every dev-dependency's features (proptest turns on regex-syntax's
-    /// Unicode tables, which tracing-subscriber's `EnvFilter` then carries), a cost no
-    /// user's binary has (BENCHMARKS.md).
+    /// `cargo build -p twelve --example web -p twelve-benches --bin bare-axum` in this
+    /// workspace: examples are linked with every dev-dependency's features (proptest
+    /// turns on regex-syntax's Unicode tables, which tracing-subscriber's `EnvFilter`
+    /// then carries), a cost no user's binary has (BENCHMARKS.md).
     Workspace,
+}
+
+/// The two benchmarked binaries.
+struct Binaries {
+    /// `examples/web`.
+    web: PathBuf,
+    /// `benches/fixtures/bare_axum.rs`.
+    bare_axum: PathBuf,
+}
+
+impl Binaries {
+    /// `web` and `bare-axum` in `dir`.
+    fn in_dir(dir: &Path) -> Binaries {
+        Binaries {
+            web: dir.join("web"),
+            bare_axum: dir.join("bare-axum"),
+        }
+    }
 }
 
 impl Build {
@@ -132,9 +150,8 @@ impl Build {
     }
 }
 
-/// Builds the two binaries in release into this bench's target directory and returns
-/// the directory that holds them.
-fn build_examples(build: Build) -> PathBuf {
+/// Builds the two binaries in release into this bench's target directory.
+fn build_binaries(build: Build) -> Binaries {
     let exe = std::env::current_exe().expect("the bench binary's path");
     // <target>/release/deps/runtime-<hash>
     let release = exe
@@ -142,18 +159,25 @@ fn build_examples(build: Build) -> PathBuf {
         .and_then(Path::parent)
         .expect("the bench runs from <target>/release/deps");
     let target = release.parent().expect("<target>");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The workspace's root: this package is its `benches/`.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("benches/ is in the workspace root");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command.arg("build").arg("--release").stdout(Stdio::null());
     let binaries = match build {
         Build::Workspace => {
             command
-                .args(["--example", "web", "--example", "bare-axum"])
+                .args(["-p", "twelve", "--example", "web"])
+                .args(["-p", "twelve-benches", "--bin", "bare-axum"])
                 .arg("--manifest-path")
                 .arg(root.join("Cargo.toml"))
                 .env("CARGO_TARGET_DIR", target);
-            release.join("examples")
+            Binaries {
+                web: release.join("examples").join("web"),
+                bare_axum: release.join("bare-axum"),
+            }
         }
         Build::Standalone => {
             let package = target.join("bench-standalone");
@@ -162,7 +186,7 @@ fn build_examples(build: Build) -> PathBuf {
                 .arg("--manifest-path")
                 .arg(package.join("Cargo.toml"))
                 .env("CARGO_TARGET_DIR", package.join("target"));
-            package.join("target").join("release")
+            Binaries::in_dir(&package.join("target").join("release"))
         }
     };
     let status = command.status().expect("cargo runs");
@@ -288,9 +312,9 @@ fn wait_exit(child: &mut Child) {
 
 /// Spawns `peer` on a free port and waits until it is ready. Returns the child, its
 /// port and the exec-to-ready time.
-fn start(peer: Peer, examples: &Path) -> (Child, u16, Duration) {
+fn start(peer: Peer, binaries: &Binaries) -> (Child, u16, Duration) {
     let port = free_port();
-    let mut command = peer.command(examples, port);
+    let mut command = peer.command(binaries, port);
     let start = Instant::now();
     let mut child = command.spawn().expect("the server starts");
     wait_ready(&mut child, port);
@@ -306,7 +330,7 @@ fn stop(mut child: Child) -> Duration {
     start.elapsed()
 }
 
-fn exec_to_ready(c: &mut Criterion, examples: &Path) {
+fn exec_to_ready(c: &mut Criterion, binaries: &Binaries) {
     let mut group = c.benchmark_group("exec_to_ready");
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(20);
@@ -317,7 +341,7 @@ fn exec_to_ready(c: &mut Criterion, examples: &Path) {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    let (child, _, ready) = start(peer, examples);
+                    let (child, _, ready) = start(peer, binaries);
                     total += ready;
                     stop(child);
                 }
@@ -328,7 +352,7 @@ fn exec_to_ready(c: &mut Criterion, examples: &Path) {
     group.finish();
 }
 
-fn sigterm_to_exit(c: &mut Criterion, examples: &Path) {
+fn sigterm_to_exit(c: &mut Criterion, binaries: &Binaries) {
     let mut group = c.benchmark_group("sigterm_to_exit_idle");
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(20);
@@ -339,7 +363,7 @@ fn sigterm_to_exit(c: &mut Criterion, examples: &Path) {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    let (child, _, _) = start(peer, examples);
+                    let (child, _, _) = start(peer, binaries);
                     total += stop(child);
                 }
                 total
@@ -419,8 +443,8 @@ struct Load {
     cpu_us_per_request: f64,
 }
 
-fn load(peer: Peer, examples: &Path, ticks: f64) -> Load {
-    let (child, port, _) = start(peer, examples);
+fn load(peer: Peer, binaries: &Binaries, ticks: f64) -> Load {
+    let (child, port, _) = start(peer, binaries);
     let pid = child.id();
     let barrier = Arc::new(Barrier::new(CLIENTS + 1));
     let deadline = Arc::new(std::sync::OnceLock::<Instant>::new());
@@ -457,13 +481,13 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// The throughput runs, outside criterion: printed as a markdown table.
-fn throughput(examples: &Path) {
+fn throughput(binaries: &Binaries) {
     let ticks = ticks_per_second();
     let peers = [Peer::Web, Peer::WebWarn, Peer::Bare];
     let mut runs: Vec<Vec<Load>> = peers.iter().map(|_| Vec::new()).collect();
     for _ in 0..ROUNDS {
         for (i, peer) in peers.iter().enumerate() {
-            runs[i].push(load(*peer, examples, ticks));
+            runs[i].push(load(*peer, binaries, ticks));
         }
     }
     let bare = median(
@@ -501,13 +525,13 @@ fn throughput(examples: &Path) {
 /// Exec-to-ready and SIGTERM-to-exit again, outside criterion, web and bare axum
 /// alternating run by run (so that load from elsewhere on the machine hits both alike):
 /// medians and 90th percentiles, printed as a markdown table.
-fn paired(examples: &Path) {
+fn paired(binaries: &Binaries) {
     let peers = [Peer::Web, Peer::Bare];
     let mut ready: Vec<Vec<f64>> = vec![Vec::new(); peers.len()];
     let mut exit: Vec<Vec<f64>> = vec![Vec::new(); peers.len()];
     for _ in 0..PAIRED_RUNS {
         for (i, peer) in peers.iter().enumerate() {
-            let (child, _, to_ready) = start(*peer, examples);
+            let (child, _, to_ready) = start(*peer, binaries);
             ready[i].push(to_ready.as_secs_f64() * 1e3);
             exit[i].push(stop(child).as_secs_f64() * 1e3);
         }
@@ -558,19 +582,19 @@ fn main() {
         .any(|arg| arg == "--test" || arg == "--profile-time");
     let mut c = Criterion::default().configure_from_args();
     // `--list` runs no benchmark: nothing to build.
-    let examples = match std::env::var_os("TWELVE_BENCH_EXAMPLES").filter(|dir| !dir.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None if listing => PathBuf::new(),
-        None => build_examples(Build::from_env()),
+    let binaries = match std::env::var_os("TWELVE_BENCH_EXAMPLES").filter(|dir| !dir.is_empty()) {
+        Some(dir) => Binaries::in_dir(Path::new(&dir)),
+        None if listing => Binaries::in_dir(Path::new("")),
+        None => build_binaries(Build::from_env()),
     };
-    exec_to_ready(&mut c, &examples);
-    sigterm_to_exit(&mut c, &examples);
+    exec_to_ready(&mut c, &binaries);
+    sigterm_to_exit(&mut c, &binaries);
     c.final_summary();
     let skip = std::env::var("TWELVE_BENCH_THROUGHPUT").is_ok_and(|v| v == "0");
     if !(listing || testing) {
-        paired(&examples);
+        paired(&binaries);
     }
     if !(listing || testing || skip) {
-        throughput(&examples);
+        throughput(&binaries);
     }
 }

@@ -57,9 +57,11 @@
 //!
 //! # Features
 //!
-//! - `macros` (default): `#[derive(Config)]`.
-//! - `http`: tower layers for HTTP services.
-//! - `axum`: health routes for axum; implies `http`.
+//! - `macros` (default): `#[derive(Config)]` and `#[twelve::main]`.
+//! - `http`: tower layers for HTTP services, in `twelve::http`: `CorrelationLayer`,
+//!   `PropagateCorrelationLayer`, `health_service`.
+//! - `axum`: axum integration (`http.route` on request lines, `health_routes`,
+//!   `App::serve_health`); implies `http`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -69,6 +71,7 @@ pub use twelve_core::config::Config;
 pub use twelve_core::correlation;
 pub use twelve_core::health::{self, Health};
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use twelve_core::http;
 pub use twelve_core::log;
 pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
@@ -153,6 +156,7 @@ pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 /// option, names that can't be variable names, and items that are not structs with
 /// named fields.
 #[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use twelve_macros::Config;
 
 /// Runs `async fn main` under twelve's [`Runtime`]: config, JSON logs, signals, drain,
@@ -181,6 +185,7 @@ pub use twelve_macros::Config;
 /// version come from your crate's `Cargo.toml`. `#[twelve::main(crate = "path")]` for a
 /// renamed dependency. See [`runtime`] for the steps and the exit codes.
 #[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use twelve_macros::main;
 
 /// The README's Rust code, compiled and run as a doctest so it stays true.

@@ -1,4 +1,4 @@
-//! The settings of the migrate one-off, in their own file so that `tests/deploy.rs` and
+//! The settings of the migrate one-off, in their own file so that `tests/deploy/` and
 //! `tests/env_example.rs` can check the deployment files and `.env.example` against
 //! the variables it really reads. Self-contained: `twelve` and std only.
 

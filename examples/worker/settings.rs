@@ -1,4 +1,4 @@
-//! The settings of the worker example, in their own file so that `tests/deploy.rs` and
+//! The settings of the worker example, in their own file so that `tests/deploy/` and
 //! `tests/env_example.rs` can check the deployment files and `.env.example` against
 //! the variables the worker really reads. Self-contained: `twelve` and std only.
 

@@ -1,6 +1,6 @@
 //! The settings structs of the examples, included from `examples/<name>/settings.rs`,
 //! for the tests that check files against the variables each example reads
-//! (`tests/deploy.rs`, `tests/env_example.rs`). Only their variables are used, never a
+//! (`tests/deploy/`, `tests/env_example.rs`). Only their variables are used, never a
 //! loaded value.
 #![allow(dead_code)]
 

@@ -11,7 +11,9 @@ mod attr;
 mod config;
 mod errors;
 mod main_fn;
+mod paths;
 mod spans;
+mod types;
 
 /// Implements `twelve::Config` for a struct with named fields. See `twelve::Config`.
 #[proc_macro_derive(Config, attributes(config))]

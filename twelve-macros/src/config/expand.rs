@@ -5,35 +5,18 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Expr, Lit, Type};
+use syn::{Expr, Lit};
 
-use super::parse::{Field, Input};
-use super::types;
+use super::model::{DefaultExpr, Field, Input, Kind, Leaf, Nested, Parse, Presence, Shape};
+use crate::paths::private;
 use crate::spans::respan;
+use crate::types;
 
-/// The variable name of a non-nested field, the struct's prefix included.
-pub(crate) fn var_name(input: &Input, field: &Field) -> String {
-    match &field.env {
-        Some(env) => env.value(),
-        None => format!("{}{}", struct_prefix(input), upper(&field.ident)),
-    }
-}
+/// The separator of a list without `separator = "..."`; the same as the runtime's
+/// `ParseContext::DEFAULT`.
+const DEFAULT_SEPARATOR: &str = ",";
 
-fn struct_prefix(input: &Input) -> String {
-    input.prefix.as_ref().map(|p| p.value()).unwrap_or_default()
-}
-
-fn upper(ident: &syn::Ident) -> String {
-    syn::ext::IdentExt::unraw(ident).to_string().to_uppercase()
-}
-
-fn private(krate: Option<&syn::Path>) -> TokenStream {
-    match krate {
-        Some(path) => quote!(#path::__private),
-        None => quote!(::twelve::__private),
-    }
-}
-
+/// `impl Config` for the struct of `input`.
 pub(crate) fn expand(input: &Input) -> TokenStream {
     let p = private(input.krate.as_ref());
     let ident = &input.ident;
@@ -45,55 +28,19 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
         let name = &field.ident;
         let local = format_ident!("__twelve_field_{}", i);
         inits.push(quote!(#name: #local?));
-        if field.nested.is_some() {
-            let ty = &field.ty;
-            let segment = format!(
-                "{}{}",
-                struct_prefix(input),
-                field
-                    .prefix
-                    .as_ref()
-                    .map_or_else(|| format!("{}_", upper(name)), |p| p.value())
-            );
-            let config = quote_spanned!(ty.span()=> <#ty as #p::Config>);
-            loads.push(quote! {
-                let #local = __loader.nested(__prefix, #segment, #config::__load);
-            });
-            vars.push(quote! {
-                #config::__vars(&#p::join(__prefix, #segment), __out);
-            });
-            continue;
-        }
-        let meta = format_ident!("__TWELVE_FIELD_{}", i);
-        statics.push(field_static(input, field, &meta, &p));
-        let option = types::inner(&field.ty, "Option");
-        let value_ty = option.unwrap_or(&field.ty);
-        let parser = parser(field, value_ty, &p);
-        let call = match (&field.default, option) {
-            (_, Some(_)) => quote!(__loader.optional(__prefix, &#meta, __parse)),
-            (
-                Some((
-                    _,
-                    Expr::Lit(syn::ExprLit {
-                        lit: Lit::Str(text),
-                        ..
-                    }),
-                )),
-                None,
-            ) => quote!(__loader.or_default_str(__prefix, &#meta, __parse, #text)),
-            (Some((_, expr)), None) => {
-                let value = quote_spanned!(expr.span()=> || -> #value_ty { #expr });
-                quote!(__loader.or_default(__prefix, &#meta, __parse, #value))
+        match &field.kind {
+            Kind::Nested(nested) => {
+                let (load, var) = nested_field(field, nested, &local, &p);
+                loads.push(load);
+                vars.push(var);
             }
-            (None, None) => quote!(__loader.required(__prefix, &#meta, __parse)),
-        };
-        loads.push(quote! {
-            let #local = {
-                let __parse: #p::Parser<#value_ty> = #parser;
-                #call
-            };
-        });
-        vars.push(quote!(__out.push(#meta.info(__prefix));));
+            Kind::Leaf(leaf) => {
+                let meta = format_ident!("__TWELVE_FIELD_{}", i);
+                statics.push(field_static(field, leaf, &meta, &p));
+                loads.push(leaf_load(leaf, &meta, &local, &p));
+                vars.push(quote!(__out.push(#meta.info(__prefix));));
+            }
+        }
     }
     quote! {
         #[doc(hidden)]
@@ -119,66 +66,113 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
     }
 }
 
-/// The parser of a non-nested field, as a `Parser<value_ty>`.
-fn parser(field: &Field, value_ty: &Type, p: &TokenStream) -> TokenStream {
-    let secret = types::inner(value_ty, "Secret");
-    let plain_ty = secret.unwrap_or(value_ty);
-    let parse = if let Some((_, path)) = &field.with {
-        // The function is first coerced to the pointer type that `with` promises, spanned
-        // on the path: a wrong signature is one error on `parse_fn`, naming both types.
-        let sp = path.span();
-        let ps = respan(p, sp);
-        quote_spanned!(sp=> {
-            let __f: fn(&::core::primitive::str) -> ::core::result::Result<#plain_ty, _> = #path;
-            #ps::with(__f(__raw))
-        })
-    } else if field.from_str.is_some() {
-        // Spanned on the (item) type, `#p` included: a type without `FromStr` gets the error.
-        match types::inner(plain_ty, "Vec") {
-            Some(item) => {
-                let ps = respan(p, item.span());
-                quote_spanned!(item.span()=> #p::list(__raw, __ctx, #ps::from_str::<#item>))
-            }
-            None => {
-                let ps = respan(p, plain_ty.span());
-                quote_spanned!(plain_ty.span()=> #ps::from_str::<#plain_ty>(__raw))
-            }
-        }
-    } else {
-        // Spanned on the type, so that a type without `ConfigValue` gets the error.
-        let parse = quote_spanned!(value_ty.span()=> <#value_ty as #p::ConfigValue>::parse_value);
-        return quote!(#parse);
+/// The load and the `vars()` entries of a nested field: its type's own.
+fn nested_field(
+    field: &Field,
+    nested: &Nested,
+    local: &syn::Ident,
+    p: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let ty = &field.ty;
+    let segment = &nested.segment;
+    let config = quote_spanned!(ty.span()=> <#ty as #p::Config>);
+    let load = quote! {
+        let #local = __loader.nested(__prefix, #segment, #config::__load);
     };
-    let wrap = secret.map(|_| quote!(.map(#p::Secret::new)));
+    let vars = quote! {
+        #config::__vars(&#p::join(__prefix, #segment), __out);
+    };
+    (load, vars)
+}
+
+/// The load of a leaf: its parser, and the loader call its presence asks for.
+fn leaf_load(leaf: &Leaf, meta: &syn::Ident, local: &syn::Ident, p: &TokenStream) -> TokenStream {
+    let value_ty = &leaf.value_ty;
+    let parser = parser(leaf, p);
+    let call = match &leaf.presence {
+        Presence::Optional => quote!(__loader.optional(__prefix, &#meta, __parse)),
+        Presence::Default(DefaultExpr::Text(text)) => {
+            quote!(__loader.or_default_str(__prefix, &#meta, __parse, #text))
+        }
+        Presence::Default(DefaultExpr::Value(expr)) => {
+            let value = quote_spanned!(expr.span()=> || -> #value_ty { #expr });
+            quote!(__loader.or_default(__prefix, &#meta, __parse, #value))
+        }
+        Presence::Required => quote!(__loader.required(__prefix, &#meta, __parse)),
+    };
+    quote! {
+        let #local = {
+            let __parse: #p::Parser<#value_ty> = #parser;
+            #call
+        };
+    }
+}
+
+/// The parser of a leaf, as a `Parser<value_ty>`.
+fn parser(leaf: &Leaf, p: &TokenStream) -> TokenStream {
+    let plain_ty = &leaf.plain_ty;
+    let parse = match &leaf.parse {
+        Parse::With(path) => {
+            // The function is first coerced to the pointer type that `with` promises,
+            // spanned on the path: a wrong signature is one error on `parse_fn`, naming
+            // both types.
+            let sp = path.span();
+            let ps = respan(p, sp);
+            quote_spanned!(sp=> {
+                let __f: fn(&::core::primitive::str) -> ::core::result::Result<#plain_ty, _> = #path;
+                #ps::with(__f(__raw))
+            })
+        }
+        // Spanned on the (item) type, `#p` included: a type without `FromStr` gets the
+        // error.
+        Parse::FromStr(Shape::List { item, .. }) => {
+            let ps = respan(p, item.span());
+            quote_spanned!(item.span()=> #p::list(__raw, __ctx, #ps::from_str::<#item>))
+        }
+        Parse::FromStr(Shape::One) => {
+            let ps = respan(p, plain_ty.span());
+            quote_spanned!(plain_ty.span()=> #ps::from_str::<#plain_ty>(__raw))
+        }
+        Parse::Value(_) => {
+            // Spanned on the type, so that a type without `ConfigValue` gets the error.
+            let value_ty = &leaf.value_ty;
+            let parse =
+                quote_spanned!(value_ty.span()=> <#value_ty as #p::ConfigValue>::parse_value);
+            return quote!(#parse);
+        }
+    };
+    let wrap = leaf.secret.then(|| quote!(.map(#p::Secret::new)));
     quote!(|__raw, __ctx| { let _ = __ctx; #parse #wrap })
 }
 
-fn field_static(input: &Input, field: &Field, meta: &syn::Ident, p: &TokenStream) -> TokenStream {
-    let name = var_name(input, field);
-    let absolute = field.env.is_some();
-    let option = types::inner(&field.ty, "Option");
-    let value_ty = option.unwrap_or(&field.ty);
+/// The `static` `Field` of a leaf: what the runtime knows of it.
+fn field_static(field: &Field, leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) -> TokenStream {
+    let name = &leaf.var.name;
+    let absolute = leaf.var.absolute;
     let ty = types::display(&field.ty);
-    let secret = types::inner(value_ty, "Secret").is_some();
-    let required = option.is_none() && field.default.is_none();
-    let doc = &field.doc;
-    let default = match &field.default {
-        None => quote!(::core::option::Option::None),
-        Some((_, expr)) => {
-            let value = match default_text(expr) {
-                Some(text) => quote!(#p::DefaultValue::Text(#text)),
-                None => {
-                    let code = types::tidy(&expr.to_token_stream().to_string());
-                    quote!(#p::DefaultValue::Code(#code))
+    let secret = leaf.secret;
+    let required = matches!(leaf.presence, Presence::Required);
+    let doc = &leaf.doc;
+    let default = match &leaf.presence {
+        Presence::Required | Presence::Optional => quote!(::core::option::Option::None),
+        Presence::Default(default) => {
+            let value = match default {
+                DefaultExpr::Text(text) => {
+                    let text = text.value();
+                    quote!(#p::DefaultValue::Text(#text))
                 }
+                DefaultExpr::Value(expr) => match default_text(expr) {
+                    Some(text) => quote!(#p::DefaultValue::Text(#text)),
+                    None => {
+                        let code = types::tidy(&expr.to_token_stream().to_string());
+                        quote!(#p::DefaultValue::Code(#code))
+                    }
+                },
             };
             quote!(::core::option::Option::Some(#value))
         }
     };
-    let separator = field
-        .separator
-        .as_ref()
-        .map_or_else(|| ",".to_string(), |s| s.value());
+    let separator = leaf.parse.separator().unwrap_or(DEFAULT_SEPARATOR);
     quote! {
         static #meta: #p::Field = #p::Field {
             name: #name,

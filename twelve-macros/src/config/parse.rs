@@ -1,5 +1,6 @@
-//! The struct and its `#[config(...)]` attributes, read into a model. Every problem
-//! is recorded and parsing goes on, so that all of them are reported at once.
+//! The struct and its `#[config(...)]` attributes, read as written, each key with its
+//! span. Every problem is recorded and parsing goes on, so that all of them are
+//! reported at once; `validate` then checks what was read and builds the model.
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -19,7 +20,7 @@ const FIELD_KEYS: &[&str] = &[
     "with",
 ];
 
-/// The struct being derived.
+/// The struct being derived, its attributes as written.
 pub(crate) struct Input {
     pub(crate) ident: Ident,
     /// `crate = "..."`: the path of the `twelve` crate.
@@ -42,16 +43,16 @@ pub(crate) struct Field {
     pub(crate) with: Option<(Span, syn::Path)>,
 }
 
-/// The model, or `None` when the item is not a struct with named fields (the error
-/// is recorded). Attribute errors are recorded and the model is still returned.
+/// The struct's attributes, or `None` when the item is not a struct with named fields
+/// (the error is recorded). Attribute errors are recorded and the rest is still read.
 pub(crate) fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Input> {
-    let mut model = Input {
+    let mut out = Input {
         ident: input.ident.clone(),
         krate: None,
         prefix: None,
         fields: Vec::new(),
     };
-    struct_attrs(&input.attrs, &mut model, errors);
+    struct_attrs(&input.attrs, &mut out, errors);
     if !input.generics.params.is_empty() {
         errors.spanned(
             &input.generics,
@@ -112,18 +113,18 @@ pub(crate) fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Input> {
             with: None,
         };
         field_attrs(&field.attrs, &mut parsed, errors);
-        model.fields.push(parsed);
+        out.fields.push(parsed);
     }
-    Some(model)
+    Some(out)
 }
 
-fn struct_attrs(attrs: &[Attribute], model: &mut Input, errors: &mut Errors) {
+fn struct_attrs(attrs: &[Attribute], out: &mut Input, errors: &mut Errors) {
     let mut keys = Keys::new("config", STRUCT_KEYS);
     for attr in attrs.iter().filter(|a| a.path().is_ident("config")) {
         let result = attr.parse_nested_meta(|meta| {
             match keys.key(&meta, errors).as_deref() {
-                Some("prefix") => model.prefix = Some(attr::string(&meta)?),
-                Some("crate") => model.krate = Some(attr::path(&meta)?),
+                Some("prefix") => out.prefix = Some(attr::string(&meta)?),
+                Some("crate") => out.krate = Some(attr::path(&meta)?),
                 _ => {}
             }
             Ok(())

@@ -1,37 +1,135 @@
-//! Checks of the model that parsing alone does not make: values that must be variable
-//! names, and keys that don't go together.
+//! Checks of what parsing read that parsing alone does not make (values that must be
+//! variable names, keys that don't go together, two fields reading one variable), and
+//! the [model](super::model) built from it.
+//!
+//! Every problem is recorded before the model is built; the model then takes from each
+//! field only what makes sense together, so it is complete even when there were errors
+//! (and is then not expanded).
 
 use std::collections::HashMap;
 
 use proc_macro2::Span;
+use syn::{Expr, Lit, LitStr};
 
+use super::model::{self, DefaultExpr, Kind, Leaf, Nested, Parse, Presence, Shape, Var};
 use super::parse::{Field, Input};
-use super::types;
 use crate::attr::{is_prefix, is_var_name};
 use crate::errors::Errors;
+use crate::types;
 
-pub(crate) fn validate(input: &Input, errors: &mut Errors) {
+/// The model of `input`, every problem with it recorded in `errors`.
+pub(crate) fn validate(input: Input, errors: &mut Errors) -> model::Input {
     if let Some(prefix) = &input.prefix {
         check_prefix(prefix, errors);
     }
-    let mut names: HashMap<String, &syn::Ident> = HashMap::new();
-    for field in &input.fields {
-        check_field(field, errors);
-        if field.nested.is_none() {
-            let name = super::expand::var_name(input, field);
-            if let Some(first) = names.get(&name) {
+    let prefix = input.prefix.as_ref().map(LitStr::value).unwrap_or_default();
+    let mut names: HashMap<String, syn::Ident> = HashMap::new();
+    let mut fields = Vec::with_capacity(input.fields.len());
+    for field in input.fields {
+        check_field(&field, errors);
+        let field = build_field(&prefix, field);
+        if let Kind::Leaf(leaf) = &field.kind {
+            if let Some(first) = names.get(&leaf.var.name) {
                 errors.at(
-                    field
-                        .env
-                        .as_ref()
-                        .map_or_else(|| field.ident.span(), |e| e.span()),
-                    format!("variable `{name}` is already read by field `{first}`"),
+                    leaf.var.span,
+                    format!(
+                        "variable `{}` is already read by field `{first}`",
+                        leaf.var.name
+                    ),
                 );
             } else {
-                names.insert(name, &field.ident);
+                names.insert(leaf.var.name.clone(), field.ident.clone());
             }
         }
+        fields.push(field);
     }
+    model::Input {
+        ident: input.ident,
+        krate: input.krate,
+        fields,
+    }
+}
+
+/// The model of one field. A key that does not go with the others (already reported
+/// by [`check_field`]) is left out: `nested` decides the kind, an `Option` has no
+/// default, `with` wins over `from_str`, and only a list keeps a separator.
+fn build_field(prefix: &str, field: Field) -> model::Field {
+    let name = upper(&field.ident);
+    let kind = if field.nested.is_some() {
+        let segment = match &field.prefix {
+            Some(own) => format!("{prefix}{}", own.value()),
+            None => format!("{prefix}{name}_"),
+        };
+        Kind::Nested(Nested { segment })
+    } else {
+        let var = match &field.env {
+            Some(env) => Var {
+                name: env.value(),
+                absolute: true,
+                span: env.span(),
+            },
+            None => Var {
+                name: format!("{prefix}{name}"),
+                absolute: false,
+                span: field.ident.span(),
+            },
+        };
+        Kind::Leaf(Box::new(leaf(var, &field)))
+    };
+    model::Field {
+        ident: field.ident,
+        ty: field.ty,
+        kind,
+    }
+}
+
+fn leaf(var: Var, field: &Field) -> Leaf {
+    let option = types::inner(&field.ty, "Option");
+    let value_ty = option.unwrap_or(&field.ty);
+    let secret = types::inner(value_ty, "Secret");
+    let plain_ty = secret.unwrap_or(value_ty);
+    let presence = match (option, &field.default) {
+        (Some(_), _) => Presence::Optional,
+        (None, None) => Presence::Required,
+        (None, Some((_, expr))) => Presence::Default(default_expr(expr)),
+    };
+    let shape = || match types::inner(plain_ty, "Vec") {
+        Some(item) => Shape::List {
+            item: Box::new(item.clone()),
+            separator: field.separator.as_ref().map(LitStr::value),
+        },
+        None => Shape::One,
+    };
+    let parse = match (&field.with, field.from_str) {
+        (Some((_, path)), _) => Parse::With(path.clone()),
+        (None, Some(_)) => Parse::FromStr(shape()),
+        (None, None) => Parse::Value(shape()),
+    };
+    Leaf {
+        var,
+        doc: field.doc.clone(),
+        presence,
+        value_ty: value_ty.clone(),
+        plain_ty: plain_ty.clone(),
+        secret: secret.is_some(),
+        parse,
+    }
+}
+
+/// A string literal is text for the field's parser; anything else is a value.
+fn default_expr(expr: &Expr) -> DefaultExpr {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(text),
+            ..
+        }) => DefaultExpr::Text(text.clone()),
+        expr => DefaultExpr::Value(expr.clone()),
+    }
+}
+
+/// The name as a variable name: `r#type` -> `TYPE`.
+fn upper(ident: &syn::Ident) -> String {
+    syn::ext::IdentExt::unraw(ident).to_string().to_uppercase()
 }
 
 fn check_prefix(prefix: &syn::LitStr, errors: &mut Errors) {
@@ -128,5 +226,134 @@ fn check_field(field: &Field, errors: &mut Errors) {
                 "`separator` can't go with `with`: the function gets the whole text",
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model of `item`, and the errors' text (empty when there were none).
+    fn model(item: syn::DeriveInput) -> (model::Input, String) {
+        let mut errors = Errors::new();
+        let parsed = super::super::parse::parse(&item, &mut errors).expect("a struct");
+        let model = validate(parsed, &mut errors);
+        let errors = errors
+            .finish()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        (model, errors)
+    }
+
+    fn leaf(field: &model::Field) -> &Leaf {
+        match &field.kind {
+            Kind::Leaf(leaf) => leaf,
+            Kind::Nested(_) => panic!("`{}` is nested", field.ident),
+        }
+    }
+
+    #[test]
+    fn names_are_decided_in_the_model() {
+        let (model, errors) = model(syn::parse_quote! {
+            #[config(prefix = "APP_")]
+            struct S {
+                r#type: u8,
+                #[config(env = "PORT")]
+                port: u16,
+                #[config(nested)]
+                smtp: Smtp,
+                #[config(nested, prefix = "DB_")]
+                database: Db,
+            }
+        });
+        assert_eq!(errors, "");
+        let var = &leaf(&model.fields[0]).var;
+        assert_eq!((var.name.as_str(), var.absolute), ("APP_TYPE", false));
+        let var = &leaf(&model.fields[1]).var;
+        assert_eq!((var.name.as_str(), var.absolute), ("PORT", true));
+        let segments: Vec<&str> = model.fields[2..]
+            .iter()
+            .map(|f| match &f.kind {
+                Kind::Nested(n) => n.segment.as_str(),
+                Kind::Leaf(_) => panic!("`{}` is a leaf", f.ident),
+            })
+            .collect();
+        assert_eq!(segments, ["APP_SMTP_", "APP_DB_"]);
+    }
+
+    #[test]
+    fn presence_and_parse_follow_the_type_and_keys() {
+        let (model, errors) = model(syn::parse_quote! {
+            struct S {
+                a: Option<Secret<String>>,
+                #[config(default = "30s")]
+                b: Duration,
+                #[config(default = 8)]
+                c: u8,
+                #[config(from_str, separator = ";")]
+                d: Vec<Level>,
+                #[config(with = parse_e)]
+                e: Vec<u8>,
+                f: u8,
+            }
+        });
+        assert_eq!(errors, "");
+        let [a, b, c, d, e, f] = &model.fields[..] else {
+            panic!("six fields")
+        };
+        let a = leaf(a);
+        assert!(matches!(a.presence, Presence::Optional));
+        assert!(a.secret);
+        assert_eq!(types::display(&a.value_ty), "Secret<String>");
+        assert_eq!(types::display(&a.plain_ty), "String");
+        assert!(matches!(
+            &leaf(b).presence,
+            Presence::Default(DefaultExpr::Text(t)) if t.value() == "30s"
+        ));
+        assert!(matches!(
+            leaf(c).presence,
+            Presence::Default(DefaultExpr::Value(_))
+        ));
+        assert!(matches!(
+            &leaf(d).parse,
+            Parse::FromStr(Shape::List { item, .. }) if types::display(item) == "Level"
+        ));
+        assert_eq!(leaf(d).parse.separator(), Some(";"));
+        assert!(matches!(leaf(e).parse, Parse::With(_)));
+        assert_eq!(leaf(e).parse.separator(), None);
+        assert!(matches!(leaf(f).presence, Presence::Required));
+        assert!(matches!(leaf(f).parse, Parse::Value(Shape::One)));
+    }
+
+    #[test]
+    fn wrong_combinations_are_reported_and_left_out_of_the_model() {
+        let (model, errors) = model(syn::parse_quote! {
+            struct S {
+                #[config(default = "x")]
+                a: Option<String>,
+                #[config(nested, env = "B")]
+                b: B,
+                #[config(from_str, with = parse_c, separator = ";")]
+                c: Vec<u8>,
+                #[config(env = "C")]
+                d: u8,
+            }
+        });
+        for message in [
+            "`default` on an `Option` field",
+            "`nested` can't go with `env`",
+            "`from_str` and `with` both say how to parse this field",
+            "`separator` can't go with `with`",
+            "variable `C` is already read by field `c`",
+        ] {
+            assert!(errors.contains(message), "{message} missing in: {errors}");
+        }
+        assert!(matches!(
+            leaf(&model.fields[0]).presence,
+            Presence::Optional
+        ));
+        assert!(matches!(model.fields[1].kind, Kind::Nested(_)));
+        assert!(matches!(leaf(&model.fields[2]).parse, Parse::With(_)));
     }
 }

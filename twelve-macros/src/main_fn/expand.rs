@@ -7,13 +7,12 @@ use syn::ItemFn;
 use syn::spanned::Spanned;
 
 use super::parse::{Arg, Signature};
+use crate::paths::private;
 use crate::spans::respan;
 
+/// `fn main() -> ExitCode` running the user's function under `twelve::Runtime`.
 pub(crate) fn expand(function: &ItemFn, sig: &Signature, krate: Option<&syn::Path>) -> TokenStream {
-    let p = match krate {
-        Some(path) => quote!(#path::__private),
-        None => quote!(::twelve::__private),
-    };
+    let p = private(krate);
     let name = &function.sig.ident;
     let vis = &function.vis;
     let attrs = &function.attrs;

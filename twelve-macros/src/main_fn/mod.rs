@@ -8,8 +8,9 @@ use proc_macro2::TokenStream;
 
 use crate::errors::Errors;
 
+/// The expansion of `#[twelve::main]` on `item`, or `item` and the errors.
 pub(crate) fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let mut errors = Errors::default();
+    let mut errors = Errors::new();
     let krate = parse::attr(attr, &mut errors);
     let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) else {
         let span = item
@@ -22,17 +23,15 @@ pub(crate) fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
             "#[twelve::main] goes on a function: `async fn main(settings: Settings, app: App)`",
         );
         let mut out = item;
-        out.extend(errors.to_compile_errors());
+        out.extend(errors.finish().err());
         return out;
     };
     let signature = parse::signature(&function, &mut errors);
-    match signature {
-        Some(signature) if errors.is_empty() => {
-            expand::expand(&function, &signature, krate.as_ref())
-        }
-        _ => {
+    match errors.finish() {
+        Ok(()) => expand::expand(&function, &signature, krate.as_ref()),
+        Err(errors) => {
             let mut out = expand::fallback(&function);
-            out.extend(errors.to_compile_errors());
+            out.extend(errors);
             out
         }
     }

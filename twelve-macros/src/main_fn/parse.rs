@@ -5,17 +5,19 @@ use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Type};
 
 use crate::attr::{self, Keys};
-use crate::config::types;
 use crate::errors::Errors;
 
 const KEYS: &[&str] = &["crate"];
 
 /// What each argument of the user's function is, in order.
 pub(crate) enum Arg {
+    /// The user's settings: any type that is `Config`.
     Settings(Box<Type>),
+    /// The runtime's `App` handle.
     App,
 }
 
+/// The user's function, as the expansion needs it.
 pub(crate) struct Signature {
     pub(crate) args: Vec<Arg>,
 }
@@ -36,7 +38,8 @@ pub(crate) fn attr(attr: TokenStream, errors: &mut Errors) -> Option<syn::Path> 
     krate
 }
 
-pub(crate) fn signature(function: &ItemFn, errors: &mut Errors) -> Option<Signature> {
+/// The signature's arguments; every problem with it is recorded in `errors`.
+pub(crate) fn signature(function: &ItemFn, errors: &mut Errors) -> Signature {
     let sig = &function.sig;
     if sig.asyncness.is_none() {
         errors.at(
@@ -72,12 +75,11 @@ pub(crate) fn signature(function: &ItemFn, errors: &mut Errors) -> Option<Signat
             }
         }
     }
-    Some(Signature { args })
+    Signature { args }
 }
 
-/// `App`, `twelve::App`, ... : the last path segment is `App`.
+/// `App`, `twelve::App`, ... : the last path segment is `App`, without generic arguments.
 fn is_app(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none()
         && p.path.segments.last().is_some_and(|s| s.ident == "App" && s.arguments.is_none()))
-        && types::inner(ty, "App").is_none()
 }

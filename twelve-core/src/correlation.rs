@@ -197,15 +197,13 @@ impl CorrelationId {
 
     /// The ID of the scope this code runs in, if any.
     pub fn current() -> Option<CorrelationId> {
-        CURRENT.try_with(|c| c.id.clone()).ok()
+        with_current(|c| c.id.clone())
     }
 
     /// `("x-correlation-id", id)` for the current scope: for HTTP clients that are not
     /// tower services (see `PropagateCorrelationLayer` for those).
     pub fn current_header() -> Option<(&'static str, String)> {
-        CURRENT
-            .try_with(|c| ("x-correlation-id", c.id.as_str().to_owned()))
-            .ok()
+        with_current(|c| ("x-correlation-id", c.id.as_str().to_owned()))
     }
 
     /// Runs `future` inside a scope with this ID: for queue consumers, jobs, and any
@@ -216,40 +214,26 @@ impl CorrelationId {
 
     /// Runs `f` inside a scope with this ID, for synchronous code.
     pub fn in_scope<R>(id: CorrelationId, f: impl FnOnce() -> R) -> R {
-        CURRENT.sync_scope(Context { id, trace: None }, f)
+        sync_scope(Context { id, trace: None }, f)
     }
 }
 
-/// Runs `future` inside the scope `context`.
-pub fn scope_context<F: Future>(context: Context, future: F) -> impl Future<Output = F::Output> {
-    CURRENT.scope(context, future)
-}
-
-/// `future` inside the scope `context`, as a named type (for hand-written futures):
-/// the context is moved in and out of the task-local on each poll, never cloned, and
-/// `future` is dropped inside the scope too.
-#[cfg(feature = "http")]
-pub(crate) fn scoped<F: Future>(
+/// Runs `future` inside the scope `context`. The returned future is tokio's
+/// task-local future: on each poll it moves the context into the task-local and back
+/// out (never cloning it), and it drops `future` inside the scope too.
+pub fn scope_context<F: Future>(
     context: Context,
     future: F,
 ) -> tokio::task::futures::TaskLocalFuture<Context, F> {
     CURRENT.scope(context, future)
 }
 
-/// The whole context of the current scope.
-pub fn current_context() -> Option<Context> {
-    CURRENT.try_with(Context::clone).ok()
-}
-
-/// Runs `f` inside the scope `context`, synchronously (for hand-written futures that
-/// enter the scope on each poll).
-#[cfg(feature = "http")]
+/// Runs `f` now, on this thread, inside the scope `context`.
 pub(crate) fn sync_scope<R>(context: Context, f: impl FnOnce() -> R) -> R {
     CURRENT.sync_scope(context, f)
 }
 
-/// Calls `f` with the current context, without cloning it (for the log layer);
-/// `None` outside any scope.
+/// Calls `f` with the current context, without cloning it; `None` outside any scope.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
     CURRENT.try_with(f).ok()
 }
@@ -261,7 +245,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match current_context() {
+    match with_current(Context::clone) {
         Some(context) => tokio::spawn(scope_context(context, future)),
         None => tokio::spawn(future),
     }
@@ -345,5 +329,28 @@ mod tests {
         }
         // A later version may append fields.
         assert!(TraceContext::parse_traceparent(&format!("01{}-what", &t[2..])).is_some());
+    }
+
+    #[test]
+    fn sync_scope_runs_inside_the_context_and_restores_the_outer_one() {
+        let current = || with_current(Context::clone);
+        let trace = TraceContext::parse_traceparent(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        );
+        let inner = Context {
+            id: CorrelationId::parse("inner").expect("valid"),
+            trace,
+        };
+        assert_eq!(current(), None);
+        let seen = sync_scope(inner.clone(), current);
+        assert_eq!(seen, Some(inner.clone()));
+        assert_eq!(current(), None);
+
+        let outer = CorrelationId::parse("outer").expect("valid");
+        CorrelationId::in_scope(outer.clone(), || {
+            let seen = sync_scope(inner.clone(), CorrelationId::current);
+            assert_eq!(seen, Some(inner.id.clone()));
+            assert_eq!(CorrelationId::current(), Some(outer));
+        });
     }
 }

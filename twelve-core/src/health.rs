@@ -1,10 +1,17 @@
 //! [`Health`]: liveness, readiness and the checks of backing services.
 //!
-//! Liveness says the process runs; readiness says it should get traffic: it is on
-//! when the service says so, every check passes within its timeout, and shutdown has
-//! not started. Under `#[twelve::main]`, `app.health()` is the service's `Health`, and
-//! the runtime turns readiness off on SIGTERM. The HTTP endpoints (`/health/live`,
-//! `/health/ready`) come with the `axum` and `http` features (`twelve::http`).
+//! Readiness says the service should get traffic: it is on when the service says so,
+//! every check passes within its timeout, and shutdown has not started. Under
+//! `#[twelve::main]`, `app.health()` is the service's `Health`, and the runtime turns
+//! readiness off on SIGTERM. The HTTP endpoints (`/health/live`, `/health/ready`) come
+//! with the `axum` and `http` features (`twelve::http`), which also render the
+//! readiness report as JSON.
+//!
+//! Liveness has no state here: the live endpoint answers 200 whenever the process can
+//! answer at all, also while not ready and while draining. A runtime so wedged that it
+//! cannot is what the orchestrator's probe timeout detects, and restarts. The checks of
+//! backing services belong to readiness only: a database that is down must take the
+//! service out of the load balancer, not restart it in a loop.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -57,7 +64,8 @@ type CheckFn = Arc<dyn Fn() -> CheckFuture + Send + Sync>;
 /// health.set_ready(true);
 /// let report = health.ready_report().await;
 /// assert!(report.ok);
-/// assert_eq!(report.to_json(), r#"{"status":"ready","checks":{"database":"ok"}}"#);
+/// assert_eq!(report.status, "ready");
+/// assert_eq!(report.checks, [("database".to_string(), "ok".to_string())]);
 /// # }
 /// ```
 #[derive(Clone, Default)]
@@ -97,25 +105,6 @@ pub struct ReadyReport {
     pub status: &'static str,
     /// Each check's name and `ok` or its error (`timed out after 2s` on a timeout).
     pub checks: Vec<(String, String)>,
-}
-
-impl ReadyReport {
-    /// The JSON body: `{"status":"ready","checks":{"db":"ok"}}`.
-    pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"status\":");
-        crate::log::push_json_string(&mut out, self.status);
-        out.push_str(",\"checks\":{");
-        for (i, (name, result)) in self.checks.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            crate::log::push_json_string(&mut out, name);
-            out.push(':');
-            crate::log::push_json_string(&mut out, result);
-        }
-        out.push_str("}}");
-        out
-    }
 }
 
 impl Health {
@@ -174,11 +163,6 @@ impl Health {
         if let Ok(mut checks) = self.inner.checks.lock() {
             checks.push(check);
         }
-    }
-
-    /// Liveness: the process answers. Always `true` while it runs.
-    pub fn is_live(&self) -> bool {
-        true
     }
 
     /// Runs the checks (concurrently, each with its timeout) and says whether the
@@ -251,20 +235,21 @@ mod tests {
         let report = health.ready_report().await;
         assert!(!report.ok);
         assert_eq!(report.status, "not_ready");
-        assert_eq!(
-            report.to_json(),
-            r#"{"status":"not_ready","checks":{"db":"ok","cache":"connection refused","slow":"timed out after 20ms"}}"#
-        );
+        // The JSON of this report is asserted in `http::health`.
+        let checks = [
+            ("db", "ok"),
+            ("cache", "connection refused"),
+            ("slow", "timed out after 20ms"),
+        ]
+        .map(|(name, result)| (name.to_string(), result.to_string()));
+        assert_eq!(report.checks, checks);
 
         health.set_shutting_down();
         health.set_ready(true); // ignored once shutting down
         let report = health.ready_report().await;
         assert!(!report.ok);
-        assert_eq!(
-            report.to_json(),
-            r#"{"status":"shutting_down","checks":{}}"#
-        );
-        assert!(health.is_live());
+        assert_eq!(report.status, "shutting_down");
+        assert_eq!(report.checks, []);
     }
 
     #[tokio::test]

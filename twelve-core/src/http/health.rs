@@ -1,6 +1,11 @@
 //! The health endpoints: `GET /health/live` and `GET /health/ready`, as a plain tower
 //! service ([`health_service`]) and, with the `axum` feature, as routes
-//! ([`health_routes`]).
+//! ([`health_routes`]); and the JSON of the readiness report.
+//!
+//! The live endpoint has no state to read: it answers 200 `{"status":"alive"}` to
+//! every request it gets, also while the service is not ready and while it drains, so
+//! that a slow backing service or a shutdown never gets the process restarted. A
+//! runtime too wedged to answer fails the probe by its timeout.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -9,7 +14,8 @@ use std::task::{Context, Poll};
 
 use http::{Method, Request, Response, StatusCode, header};
 
-use crate::health::Health;
+use crate::health::{Health, ReadyReport};
+use crate::log::push_json_string;
 
 /// The path of the liveness endpoint.
 pub const LIVE_PATH: &str = "/health/live";
@@ -94,7 +100,24 @@ async fn ready(health: &Health) -> Response<String> {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    json(status, report.to_json())
+    json(status, ready_json(&report))
+}
+
+/// The readiness body: `{"status":"ready","checks":{"db":"ok"}}`.
+fn ready_json(report: &ReadyReport) -> String {
+    let mut out = String::from("{\"status\":");
+    push_json_string(&mut out, report.status);
+    out.push_str(",\"checks\":{");
+    for (i, (name, result)) in report.checks.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(&mut out, name);
+        out.push(':');
+        push_json_string(&mut out, result);
+    }
+    out.push_str("}}");
+    out
 }
 
 fn json(status: StatusCode, body: String) -> Response<String> {
@@ -132,4 +155,78 @@ pub fn health_routes<S: Clone + Send + Sync + 'static>(health: Health) -> axum::
     axum::Router::new()
         .route_service(LIVE_PATH, service.clone())
         .route_service(READY_PATH, service)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    async fn get(health: &Health, path: &str) -> (StatusCode, String) {
+        let request = Request::get(path).body(()).expect("a request");
+        let response = health_service(health.clone())
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {});
+        (response.status(), response.into_body())
+    }
+
+    #[tokio::test]
+    async fn ready_renders_every_check_and_live_answers_whatever_readiness_says() {
+        let alive = (StatusCode::OK, r#"{"status":"alive"}"#.to_string());
+        let health = Health::new();
+        health.add_check("database", || async { Ok::<(), String>(()) });
+        assert_eq!(get(&health, LIVE_PATH).await, alive, "not ready yet");
+        health.set_ready(true);
+        assert_eq!(
+            get(&health, READY_PATH).await,
+            (
+                StatusCode::OK,
+                r#"{"status":"ready","checks":{"database":"ok"}}"#.to_string()
+            )
+        );
+
+        let health = Health::new();
+        health.set_ready(true);
+        health.add_check("db", || async { Ok::<(), String>(()) });
+        health.add_check("cache", || async { Err::<(), _>("connection refused") });
+        health.add_check_with_timeout("slow", Duration::from_millis(20), || async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok::<(), String>(())
+        });
+        assert_eq!(
+            get(&health, READY_PATH).await,
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"status":"not_ready","checks":{"db":"ok","cache":"connection refused","slow":"timed out after 20ms"}}"#.to_string()
+            )
+        );
+        assert_eq!(get(&health, LIVE_PATH).await, alive, "a check fails");
+
+        health.set_shutting_down();
+        assert_eq!(
+            get(&health, READY_PATH).await,
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"status":"shutting_down","checks":{}}"#.to_string()
+            )
+        );
+        assert_eq!(get(&health, LIVE_PATH).await, alive, "draining");
+    }
+
+    #[test]
+    fn check_names_and_errors_are_escaped() {
+        let report = ReadyReport {
+            ok: false,
+            status: "not_ready",
+            checks: vec![("q\"1".to_string(), "line\nbreak".to_string())],
+        };
+        assert_eq!(
+            ready_json(&report),
+            r#"{"status":"not_ready","checks":{"q\"1":"line\nbreak"}}"#
+        );
+    }
 }

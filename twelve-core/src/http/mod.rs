@@ -6,8 +6,9 @@
 //! - takes the ID from `x-correlation-id`, else from `x-request-id` (both names are
 //!   configurable), or makes a new one ([`CorrelationId::new`], a UUID v7);
 //! - reads a valid W3C `traceparent` into `trace_id` and `span_id`;
-//! - runs the inner service (its `call` and its future) inside the correlation scope,
-//!   so every log line of the request carries `correlation_id` (and the trace IDs);
+//! - runs the inner service (its `call`, and its response future from the first poll
+//!   to its drop) inside the correlation scope, so every log line of the request
+//!   carries `correlation_id` (and the trace IDs);
 //! - sets `x-correlation-id` on the response;
 //! - logs one line when the request ends: `request finished` with `http.method`,
 //!   `http.path`, `http.route`, `http.status` and `duration_ms`.
@@ -117,20 +118,22 @@
 //!
 //! [`CorrelationId::new`]: crate::correlation::CorrelationId::new
 //! [`CorrelationId::current_header`]: crate::correlation::CorrelationId::current_header
+//! [`correlation::spawn`]: crate::correlation::spawn
 
+#[macro_use]
+mod macros;
+
+mod client;
 mod health;
-mod layer;
-mod propagate;
+mod server;
 
 use ::http::HeaderName;
 
-use crate::correlation::{self, Context};
-
+pub use client::{PropagateCorrelationLayer, PropagateCorrelationService};
 #[cfg(feature = "axum")]
 pub use health::health_routes;
 pub use health::{HealthService, LIVE_PATH, READY_PATH, health_service};
-pub use layer::{CorrelationFuture, CorrelationLayer, CorrelationService};
-pub use propagate::{PropagateCorrelationLayer, PropagateCorrelationService};
+pub use server::{CorrelationFuture, CorrelationLayer, CorrelationService};
 
 /// `x-correlation-id`: where [`CorrelationLayer`] looks first, and what it sets on the
 /// response; where [`PropagateCorrelationLayer`] puts the ID.
@@ -142,39 +145,3 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// `traceparent`: the W3C Trace Context header.
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
-
-/// Runs `f` now, on this thread, inside the correlation scope `context`: how a
-/// hand-written future enters the scope on each of its polls without boxing. The cost
-/// per poll is a clone of the context (one reference count) and a task-local swap.
-/// Panics only while the thread's task-locals are being destroyed.
-pub(crate) fn in_scope<R>(context: &Context, f: impl FnOnce() -> R) -> R {
-    correlation::sync_scope(context.clone(), f)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::correlation::{CorrelationId, TraceContext, current_context};
-
-    #[test]
-    fn in_scope_runs_inside_the_context_and_restores_the_outer_one() {
-        let trace = TraceContext::parse_traceparent(
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-        );
-        let inner = Context {
-            id: CorrelationId::parse("inner").expect("valid"),
-            trace,
-        };
-        assert_eq!(current_context(), None);
-        let seen = in_scope(&inner, current_context);
-        assert_eq!(seen, Some(inner.clone()));
-        assert_eq!(current_context(), None);
-
-        let outer = CorrelationId::parse("outer").expect("valid");
-        CorrelationId::in_scope(outer.clone(), || {
-            let seen = in_scope(&inner, CorrelationId::current);
-            assert_eq!(seen, Some(inner.id.clone()));
-            assert_eq!(CorrelationId::current(), Some(outer));
-        });
-    }
-}

@@ -71,7 +71,8 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// Appends `s` to `out` as a quoted, escaped JSON string.
+/// Appends `s` to `out` as a quoted, escaped JSON string (for the health endpoints).
+#[cfg(feature = "http")]
 pub(crate) fn push_json_string(out: &mut String, s: &str) {
     escape::quoted(out, s);
 }

@@ -155,14 +155,10 @@ impl App {
     /// Binds `0.0.0.0:$PORT`. The error names the port and the variable.
     pub async fn listener(&self) -> std::io::Result<tokio::net::TcpListener> {
         let port = self.inner.port;
-        tokio::net::TcpListener::bind(("0.0.0.0", port))
-            .await
-            .map_err(|e| {
-                std::io::Error::new(
-                    e.kind(),
-                    format!("cannot listen on 0.0.0.0:{port} (PORT={port}): {e}"),
-                )
-            })
+        bind(port, || {
+            format!("cannot listen on 0.0.0.0:{port} (PORT={port})")
+        })
+        .await
     }
 
     /// Starts a tracked task: it keeps the correlation scope it was started in, it
@@ -194,13 +190,8 @@ impl App {
                 }
             }
         };
-        match correlation::current_context() {
-            Some(context) => self
-                .inner
-                .tracker
-                .spawn(correlation::scope_context(context, run)),
-            None => self.inner.tracker.spawn(run),
-        };
+        // What `TaskTracker::spawn` does, in the correlation scope.
+        correlation::spawn(self.inner.tracker.track_future(run));
     }
 
     /// Serves `GET /health/live` and `GET /health/ready` on `0.0.0.0:port`, for a
@@ -210,14 +201,7 @@ impl App {
     /// one).
     #[cfg(feature = "axum")]
     pub async fn serve_health(&self, port: u16) -> std::io::Result<std::net::SocketAddr> {
-        let listener = tokio::net::TcpListener::bind(("0.0.0.0", port))
-            .await
-            .map_err(|e| {
-                std::io::Error::new(
-                    e.kind(),
-                    format!("cannot serve health on 0.0.0.0:{port}: {e}"),
-                )
-            })?;
+        let listener = bind(port, || format!("cannot serve health on 0.0.0.0:{port}")).await?;
         let address = listener.local_addr()?;
         let router: axum::Router = crate::http::health_routes(self.health());
         let shutdown = self.shutdown();
@@ -260,5 +244,67 @@ impl App {
             .lock()
             .map(|mut h| std::mem::take(&mut *h))
             .unwrap_or_default()
+    }
+}
+
+/// Binds `0.0.0.0:port`. The error starts with `context()` (what the port was for),
+/// then the OS error.
+async fn bind(
+    port: u16,
+    context: impl FnOnce() -> String,
+) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(("0.0.0.0", port))
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", context())))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::correlation::CorrelationId;
+
+    fn app(port: u16) -> App {
+        App::new(ServiceInfo::new("s", "1"), port)
+    }
+
+    #[tokio::test]
+    async fn tracked_tasks_keep_their_scope_and_are_waited_for() {
+        let app = app(0);
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let task = |seen: Arc<Mutex<Vec<_>>>| async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if let Ok(mut seen) = seen.lock() {
+                seen.push(CorrelationId::current().map(|id| id.to_string()));
+            }
+        };
+        let id = CorrelationId::parse("job-9").expect("valid");
+        CorrelationId::scope(id, async { app.spawn("scoped", task(seen.clone())) }).await;
+        app.spawn("unscoped", task(seen.clone()));
+        app.wait_tasks().await;
+        let mut seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+        seen.sort();
+        assert_eq!(seen, [None, Some("job-9".to_string())]);
+        assert!(!app.failed());
+    }
+
+    #[tokio::test]
+    async fn a_taken_port_is_named_in_the_error() -> std::io::Result<()> {
+        let taken = std::net::TcpListener::bind("0.0.0.0:0")?;
+        let port = taken.local_addr()?.port();
+        let error = app(port).listener().await.expect_err("the port is taken");
+        assert_eq!(error.kind(), std::io::ErrorKind::AddrInUse);
+        let text = error.to_string();
+        let context = format!("cannot listen on 0.0.0.0:{port} (PORT={port}): ");
+        assert!(text.starts_with(&context), "{text}");
+        #[cfg(feature = "axum")]
+        {
+            let error = app(0).serve_health(port).await.expect_err("taken");
+            let text = error.to_string();
+            let context = format!("cannot serve health on 0.0.0.0:{port}: ");
+            assert!(text.starts_with(&context), "{text}");
+        }
+        Ok(())
     }
 }

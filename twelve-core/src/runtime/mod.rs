@@ -159,26 +159,26 @@ async fn drive<T: Outcome>(
     settings: &RuntimeSettings,
 ) -> u8 {
     let shutdown = app.shutdown();
-    let health = app.health();
-    let early = tokio::select! {
-        result = &mut user => Some(result),
-        Some(signal) = signals.recv() => {
-            health.set_shutting_down();
-            tracing::info!(
-                signal = signals::name(signal),
-                shutdown_delay_ms = millis(settings.shutdown_delay),
-                "shutdown signal received: not ready, draining after the delay"
-            );
-            // A zero delay skips the timer, whose 1 ms tick would round it up.
-            if !settings.shutdown_delay.is_zero() {
-                tokio::time::sleep(settings.shutdown_delay).await;
-            }
-            None
-        }
-        () = shutdown.wait() => None,
+    let (early, signal) = tokio::select! {
+        result = &mut user => (Some(result), None),
+        Some(signal) = signals.recv() => (None, Some(signal)),
+        () = shutdown.wait() => (None, None),
     };
+    // Not ready from now on, whatever stopped the service; on a signal, before the
+    // pre-drain delay, so that load balancers take the service out during it.
+    app.health().set_shutting_down();
+    if let Some(signal) = signal {
+        tracing::info!(
+            signal = %signals::Name(signal),
+            shutdown_delay_ms = millis(settings.shutdown_delay),
+            "shutdown signal received: not ready, draining after the delay"
+        );
+        // A zero delay skips the timer, whose 1 ms tick would round it up.
+        if !settings.shutdown_delay.is_zero() {
+            tokio::time::sleep(settings.shutdown_delay).await;
+        }
+    }
     let draining = Instant::now();
-    health.set_shutting_down();
     shutdown.trigger();
 
     let deadline = settings.shutdown_timeout;

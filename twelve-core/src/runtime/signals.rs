@@ -16,6 +16,7 @@
 //! that thread, which logs why and exits with 128 + its number, even when the runtime
 //! is busy or stuck in the drain.
 
+use std::fmt;
 use std::io::Read as _;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
@@ -109,7 +110,7 @@ impl Listener {
                 }
                 let signal = i32::try_from(last.load(Ordering::SeqCst)).unwrap_or(SIGTERM);
                 tracing::warn!(
-                    signal = name(signal),
+                    signal = %Name(signal),
                     exit_code = 128 + signal,
                     "second signal: exiting now"
                 );
@@ -125,11 +126,28 @@ fn signal_number(signal: i32) -> usize {
     usize::try_from(signal).unwrap_or(0)
 }
 
-/// `SIGTERM`, `SIGINT`, or the number.
-pub(crate) fn name(signal: i32) -> &'static str {
-    match signal {
-        SIGTERM => "SIGTERM",
-        SIGINT => "SIGINT",
-        _ => "signal",
+/// A signal as the logs name it: `SIGTERM`, `SIGINT`, or the number of any other
+/// (`10`).
+pub(crate) struct Name(pub(crate) i32);
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            SIGTERM => f.write_str("SIGTERM"),
+            SIGINT => f.write_str("SIGINT"),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_are_named_and_others_numbered() {
+        assert_eq!(Name(SIGTERM).to_string(), "SIGTERM");
+        assert_eq!(Name(SIGINT).to_string(), "SIGINT");
+        assert_eq!(Name(64).to_string(), "64");
     }
 }

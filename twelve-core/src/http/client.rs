@@ -1,4 +1,5 @@
-//! [`PropagateCorrelationLayer`]: the client side.
+//! The client side: [`PropagateCorrelationLayer`] puts the current correlation ID on
+//! outgoing requests.
 
 use std::task::{self, Poll};
 
@@ -82,20 +83,7 @@ pub struct PropagateCorrelationService<S> {
 }
 
 impl<S> PropagateCorrelationService<S> {
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The wrapped service, mutably.
-    pub fn get_mut(&mut self) -> &mut S {
-        &mut self.inner
-    }
-
-    /// The wrapped service, unwrapped.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
+    define_inner_service_accessors!();
 }
 
 impl<S, B> Service<Request<B>> for PropagateCorrelationService<S>

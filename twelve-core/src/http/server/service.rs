@@ -1,0 +1,76 @@
+//! [`CorrelationService`]: reads the request, and calls the inner service inside the
+//! request's correlation scope.
+
+use std::fmt;
+use std::task::{self, Poll};
+use std::time::Instant;
+
+use ::http::{Request, Response};
+use tower_service::Service;
+
+use super::future::CorrelationFuture;
+use super::incoming::{self, Names};
+use super::line::{Path, RequestInfo};
+use crate::correlation::{self, Context};
+
+/// The service made by [`CorrelationLayer`](super::CorrelationLayer): wraps a service
+/// of `http::Request<B>` to `http::Response<ResB>`.
+#[derive(Debug, Clone)]
+pub struct CorrelationService<S> {
+    inner: S,
+    names: Names,
+}
+
+impl<S> CorrelationService<S> {
+    pub(super) fn new(inner: S, names: Names) -> Self {
+        CorrelationService { inner, names }
+    }
+
+    define_inner_service_accessors!();
+}
+
+impl<S, ReqB, ResB> Service<Request<ReqB>> for CorrelationService<S>
+where
+    S: Service<Request<ReqB>, Response = Response<ResB>>,
+    S::Error: fmt::Display,
+{
+    type Response = Response<ResB>;
+    type Error = S::Error;
+    type Future = CorrelationFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut task::Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqB>) -> Self::Future {
+        let start = Instant::now();
+        let headers = request.headers();
+        let incoming = self.names.incoming(headers);
+        let context = Context {
+            id: incoming.id,
+            trace: incoming::traceparent(headers),
+        };
+        let info = RequestInfo {
+            method: request.method().clone(),
+            path: Path::of(request.uri()),
+            #[cfg(feature = "axum")]
+            route: request
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .cloned(),
+            start,
+            rejected: incoming.rejected,
+        };
+        // `call` runs in the scope too: services that work or log in `call` (routers,
+        // other middleware) see the ID. The future runs in it from the first poll on.
+        let inner = &mut self.inner;
+        let future = correlation::sync_scope(context.clone(), || inner.call(request));
+        CorrelationFuture::new(
+            future,
+            context,
+            info,
+            self.names.primary.clone(),
+            incoming.echo,
+        )
+    }
+}

@@ -89,7 +89,8 @@
 //! a variable is missing there, never changes the process environment, and is turned
 //! off by `TWELVE_DOTENV=0`. A line of it that can't be parsed is skipped and reported
 //! (file and line) with the other problems, or as a `tracing` warning when the load
-//! succeeds.
+//! succeeds. A file that can't be read or isn't UTF-8 is reported the same way, by its
+//! name alone, and none of it is used.
 
 // The files below import one way, leaves first; nothing imports this facade.
 //

@@ -190,3 +190,31 @@ fn dotenv_is_lower_priority_and_bad_lines_are_reported() {
     assert!(text.iter().any(|t| t.contains(".env:2:")), "{text:#?}");
     assert!(err.errors().any(|p| p.var().is_none()));
 }
+
+#[test]
+fn a_dotenv_that_cannot_be_used_is_reported_without_a_line() {
+    let dir = temp_dir("dotenv-unusable");
+    let not_utf8 = dir.join(".env");
+    std::fs::write(&not_utf8, b"PORT=9\nTOKEN=\xff\n").expect("write");
+    // A directory can't be read as a file, whoever runs the test.
+    for (path, reason) in [
+        (&not_utf8, "not valid UTF-8 (first on line 2)"),
+        (&dir, "cannot read: "),
+    ] {
+        let source = Source::from_vars([("TIMEOUT", "2s")]).with_dotenv(Some(path));
+        let err = Small::from_source(&source).expect_err("nothing from the file");
+        let file = err
+            .errors()
+            .find(|p| p.var().is_none())
+            .expect("its problem");
+        assert!(
+            matches!(file.kind(), ProblemKind::DotenvFile { .. }),
+            "{file:?}"
+        );
+        let text = file.to_string();
+        let start = format!("{}: {reason}", path.display());
+        assert!(text.starts_with(&start), "{text}");
+        assert!(text.ends_with("; the file was not used"), "{text}");
+        assert!(!text.contains("line skipped"), "{text}");
+    }
+}

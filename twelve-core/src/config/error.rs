@@ -121,6 +121,14 @@ pub enum ProblemKind {
         /// Why it was rejected.
         reason: String,
     },
+    /// The `.env` file as a whole could not be used (unreadable, or not UTF-8): none of
+    /// its variables were read.
+    DotenvFile {
+        /// The file.
+        path: PathBuf,
+        /// Why it could not be used.
+        reason: String,
+    },
 }
 
 impl Problem {
@@ -175,6 +183,14 @@ impl Problem {
         }
     }
 
+    pub(crate) fn dotenv_file(path: PathBuf, reason: String) -> Self {
+        Problem {
+            var: None,
+            expected: "",
+            kind: ProblemKind::DotenvFile { path, reason },
+        }
+    }
+
     /// The variable, e.g. `PORT` or `DATABASE_URL_FILE`; `None` for a problem of the
     /// `.env` file itself.
     pub fn var(&self) -> Option<&str> {
@@ -218,6 +234,9 @@ impl fmt::Display for Problem {
             }
             ProblemKind::Dotenv { path, line, reason } => {
                 return write!(f, "{}:{line}: {reason}; line skipped", path.display());
+            }
+            ProblemKind::DotenvFile { path, reason } => {
+                return write!(f, "{}: {reason}; the file was not used", path.display());
             }
         }
         write!(f, " (expected {})", self.expected)

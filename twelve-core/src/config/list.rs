@@ -1,6 +1,7 @@
-//! Lists: `a, b, c`, items trimmed, `\,` for a separator inside an item.
+//! Lists: `a, b, c`, items trimmed, `\,` for a separator inside an item. A leaf: it
+//! takes the item parser as an argument and imports no parser of its siblings.
 
-use super::value::ParseContext;
+use super::context::ParseContext;
 
 /// Splits `raw` on the context's separator and parses each item.
 ///
@@ -68,11 +69,16 @@ fn push_item<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::value::ConfigValue;
     use super::*;
 
     fn strings(raw: &str, sep: &'static str) -> Result<Vec<String>, String> {
-        parse(raw, &ParseContext::with_separator(sep), String::parse_value)
+        parse(raw, &ParseContext::with_separator(sep), |s, _| {
+            Ok(s.to_owned())
+        })
+    }
+
+    fn byte(s: &str, _: &ParseContext) -> Result<u8, String> {
+        s.parse().map_err(|_| "expected a whole number".to_string())
     }
 
     #[test]
@@ -93,7 +99,7 @@ mod tests {
 
     #[test]
     fn names_the_bad_item() {
-        let e = parse("1, 2, x", &ParseContext::DEFAULT, u8::parse_value).unwrap_err();
+        let e = parse("1, 2, x", &ParseContext::DEFAULT, byte).unwrap_err();
         assert_eq!(e, "item 3: expected a whole number");
     }
 }

@@ -1,9 +1,10 @@
 //! [`Loader`]: the state of one load, called by the code that `#[derive(Config)]`
 //! generates. Not public API: reached through `twelve::__private`.
 
+use super::context::ParseContext;
 use super::error::{ConfigError, Problem};
+use super::generated::join;
 use super::source::{Found, LookupError, Source};
-use super::value::ParseContext;
 use super::vars::{DefaultValue, VarInfo};
 
 /// A field's parser: the text of one variable to the field's type.
@@ -198,32 +199,4 @@ impl<'a> Loader<'a> {
             reason,
         ));
     }
-}
-
-/// `T::from_str`, its error turned into text: the parser of `#[config(from_str)]`.
-pub fn from_str<T>(raw: &str) -> Result<T, String>
-where
-    T: std::str::FromStr,
-    T::Err: std::fmt::Display,
-{
-    raw.parse::<T>().map_err(|e| e.to_string())
-}
-
-/// A `#[config(with = path)]` function's result, its error turned into text.
-pub fn with<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, String> {
-    result.map_err(|e| e.to_string())
-}
-
-/// `prefix` followed by `segment`: the prefix of a nested struct's variables.
-pub fn join(prefix: &str, segment: &str) -> String {
-    format!("{prefix}{segment}")
-}
-
-/// A list whose items go through `item` (`Vec<T>` with `#[config(from_str)]`).
-pub fn list<T>(
-    raw: &str,
-    ctx: &ParseContext,
-    item: fn(&str) -> Result<T, String>,
-) -> Result<Vec<T>, String> {
-    super::list::parse(raw, ctx, |s, _| item(s))
 }

@@ -89,108 +89,42 @@
 //! a variable is missing there, never changes the process environment, and is turned
 //! off by `TWELVE_DOTENV=0`. A line of it that can't be parsed is skipped and reported
 //! (file and line) with the other problems, or as a `tracing` warning when the load
-//! succeeds.
+//! succeeds. A file that can't be read or isn't UTF-8 is reported the same way, by its
+//! name alone, and none of it is used.
 
+// The files below import one way, leaves first; nothing imports this facade.
+//
+// - `context` (ParseContext), `duration`, `vars` (VarInfo, the .env.example text):
+//   leaves.
+// - `list` -> context; `value` (ConfigValue) -> context, list, duration.
+// - `error` (ConfigError, Problem): a leaf of the loading side; `dotenv` -> error;
+//   `source` -> dotenv, error.
+// - `generated` (the adapters derived code calls) -> context, list.
+// - `loader` -> context, error, source, vars, generated.
+// - `config_trait` (Config) -> loader, source, vars, error; `check`
+//   (check_env_example) -> config_trait.
+mod check;
+mod config_trait;
+mod context;
 mod dotenv;
 mod duration;
 mod error;
+mod generated;
 mod list;
 mod loader;
 mod source;
 mod value;
 mod vars;
 
+pub use check::{UPDATE_ENV_EXAMPLE, check_env_example};
+pub use config_trait::Config;
+pub use context::ParseContext;
 pub use error::{ConfigError, Problem, ProblemKind};
 pub use source::Source;
-pub use value::{ConfigValue, ParseContext};
-pub use vars::{DefaultValue, UPDATE_ENV_EXAMPLE, VarInfo, check_env_example, render_env_example};
+pub use value::ConfigValue;
+pub use vars::{DefaultValue, VarInfo, render_env_example};
 
 #[doc(hidden)]
-pub use loader::{Field, Loader, Parser, from_str, join, list, with};
-
-/// Typed settings read from the environment. Derive it with `#[derive(Config)]`; see
-/// the [module docs](self) for names, types and sources.
-///
-/// ```
-/// # extern crate twelve_core as twelve;
-/// use twelve::config::Config;
-/// # use twelve_macros::Config;
-///
-/// #[derive(Config)]
-/// #[config(prefix = "APP_")]
-/// struct Settings {
-///     /// Port of the HTTP server.
-///     #[config(default = 8000)]
-///     port: u16,
-///     #[config(env = "RUST_LOG")]
-///     log: Option<String>,
-/// }
-///
-/// # fn main() {
-/// let s = Settings::from_vars([("APP_PORT", "9000"), ("RUST_LOG", "debug")]).unwrap();
-/// assert_eq!((s.port, s.log.as_deref()), (9000, Some("debug")));
-///
-/// let names: Vec<String> = Settings::vars().into_iter().map(|v| v.name).collect();
-/// assert_eq!(names, ["APP_PORT", "RUST_LOG"]);
-/// assert!(Settings::env_example().contains("# Port of the HTTP server.\n"));
-/// # }
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a twelve `Config`",
-    label = "not a `Config`",
-    note = "add `#[derive(twelve::Config)]` to it: a `nested` field and the settings of `#[twelve::main]` must be `Config` types"
-)]
-pub trait Config: Sized {
-    /// Reads the process environment (plus `X_FILE` secrets and, in development,
-    /// `./.env`), reporting every problem at once.
-    fn from_env() -> Result<Self, ConfigError> {
-        Self::from_source(&Source::from_env())
-    }
-
-    /// Reads the given pairs only: for tests, no global state touched.
-    fn from_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        Self::from_source(&Source::from_vars(vars))
-    }
-
-    /// Reads from a [`Source`] you built.
-    fn from_source(source: &Source) -> Result<Self, ConfigError> {
-        let mut loader = Loader::new(source);
-        let value = Self::__load(&mut loader, "");
-        loader.finish(value)
-    }
-
-    /// Every variable this struct reads, nested ones included, in field order.
-    fn vars() -> Vec<VarInfo> {
-        let mut vars = Vec::new();
-        Self::__vars("", &mut vars);
-        vars
-    }
-
-    /// A `.env.example` text: one commented block per variable (doc, type, default).
-    /// [`check_env_example`] keeps a committed one in sync.
-    fn env_example() -> String {
-        render_env_example(&Self::vars())
-    }
-
-    /// Loads the fields, recording problems in `loader`; `None` when any failed.
-    #[doc(hidden)]
-    fn __load(loader: &mut Loader<'_>, prefix: &str) -> Option<Self>;
-
-    /// Appends the variables of the fields, names prefixed with `prefix`.
-    #[doc(hidden)]
-    fn __vars(prefix: &str, out: &mut Vec<VarInfo>);
-}
-
-/// No settings: for a `main` that takes none.
-impl Config for () {
-    fn __load(_: &mut Loader<'_>, _: &str) -> Option<Self> {
-        Some(())
-    }
-
-    fn __vars(_: &str, _: &mut Vec<VarInfo>) {}
-}
+pub use generated::{from_str, join, list, with};
+#[doc(hidden)]
+pub use loader::{Field, Loader, Parser};

@@ -139,8 +139,9 @@ impl Source {
         self
     }
 
-    /// Problems of the `.env` file (lines it could not parse, which were skipped).
-    /// Empty when the file was fine, absent, or never needed.
+    /// Problems of the `.env` file: lines it could not parse, which were skipped, or
+    /// the file itself when it could not be used (unreadable, not UTF-8). Empty when
+    /// the file was fine, absent, or never needed.
     pub fn warnings(&self) -> Vec<Problem> {
         self.dotenv_file
             .get()

@@ -6,36 +6,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use super::context::ParseContext;
 use crate::secret::Secret;
-
-/// Options of one field that a parser may need.
-///
-/// Built by `#[derive(Config)]` from the field's attributes.
-#[derive(Debug, Clone, Copy)]
-pub struct ParseContext {
-    separator: &'static str,
-}
-
-impl ParseContext {
-    /// The context of a field with default options (list separator `,`).
-    pub const DEFAULT: ParseContext = ParseContext { separator: "," };
-
-    /// A context whose lists are split on `separator`.
-    pub const fn with_separator(separator: &'static str) -> Self {
-        ParseContext { separator }
-    }
-
-    /// The list separator: `,` unless the field says `#[config(separator = "...")]`.
-    pub fn separator(&self) -> &'static str {
-        self.separator
-    }
-}
-
-impl Default for ParseContext {
-    fn default() -> Self {
-        Self::DEFAULT
-    }
-}
 
 /// A type that a `#[derive(Config)]` field can have without any annotation.
 ///
@@ -242,5 +214,15 @@ mod tests {
         );
         assert!(p::<IpAddr>("localhost").is_err());
         assert_eq!(p::<Secret<u8>>("7").map(Secret::into_exposed), Ok(7));
+    }
+
+    #[test]
+    fn lists_name_the_bad_item() {
+        assert_eq!(
+            p::<Vec<u8>>("1, 2, x"),
+            Err("item 3: expected a whole number".into())
+        );
+        let ctx = ParseContext::with_separator(";");
+        assert_eq!(Vec::<u8>::parse_value("1;2", &ctx), Ok(vec![1, 2]));
     }
 }

@@ -91,9 +91,17 @@ impl Rendered {
         self.message = None;
     }
 
-    /// The text of `range` (`null` if it is out of bounds, which it never is).
+    /// The text of `range`. A range out of bounds (or off a character boundary) is a
+    /// bug of this module: it fails a debug assertion, and in a release build writes
+    /// `null` rather than panic in the middle of a log line.
     pub(crate) fn text(&self, range: Range<usize>) -> &str {
-        self.buf.get(range).unwrap_or("null")
+        let text = self.buf.get(range.clone());
+        debug_assert!(
+            text.is_some(),
+            "field range {range:?} out of a buffer of {} bytes",
+            self.buf.len()
+        );
+        text.unwrap_or("null")
     }
 
     /// The whole `,"key":value` fragment of `entry`.
@@ -268,7 +276,42 @@ pub(crate) fn push_key(out: &mut String, key: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{CleanKeys, push_finite};
+    use super::{CleanKeys, Rendered, push_finite};
+
+    fn rendered(buf: &str) -> Rendered {
+        Rendered {
+            buf: buf.to_owned(),
+            ..Rendered::default()
+        }
+    }
+
+    #[test]
+    fn text_of_a_range_in_bounds() {
+        let r = rendered(",\"k\":\"é\"");
+        assert_eq!(r.text(0..r.buf.len()), ",\"k\":\"é\"");
+        assert_eq!(r.text(5..r.buf.len()), "\"é\"");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "out of a buffer of 4 bytes")]
+    fn a_range_out_of_bounds_fails_in_debug() {
+        let _ = rendered("true").text(2..9);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "field range 1..2")]
+    fn a_range_inside_a_character_fails_in_debug() {
+        let _ = rendered("é").text(1..2);
+    }
+
+    #[test]
+    #[cfg(not(debug_assertions))]
+    fn a_range_out_of_bounds_is_null_in_release() {
+        assert_eq!(rendered("true").text(2..9), "null");
+        assert_eq!(rendered("é").text(1..2), "null");
+    }
 
     #[test]
     fn known_clean_keys_are_written_as_before() {

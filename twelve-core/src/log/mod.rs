@@ -132,6 +132,13 @@ pub struct LogError {
     reason: String,
 }
 
+impl LogError {
+    /// Why the setting can't be used, without the variable's name.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
 impl fmt::Display for LogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.var, self.reason)

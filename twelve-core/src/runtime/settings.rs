@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::config::{Config, Source};
 use crate::log::{Format, Schema};
 
 /// What `#[twelve::main]` (and [`Runtime`](super::Runtime)) read for themselves.
@@ -49,21 +50,67 @@ fn directives(text: &str) -> Result<String, String> {
         .directives(Some(text.to_owned()))
         .filter()
         .map(|_| text.to_owned())
-        .map_err(|e| e.to_string().trim_start_matches("RUST_LOG: ").to_owned())
+        .map_err(|e| e.reason().to_owned())
 }
 
+/// The settings of an empty environment: every field's `#[config(default = ...)]`, or
+/// `None`. The attributes above are the one copy of the defaults.
 impl Default for RuntimeSettings {
     fn default() -> Self {
-        RuntimeSettings {
-            port: 8000,
-            log_level: "info".into(),
-            rust_log: None,
-            log_format: Format::Json,
-            log_schema: Schema::Default,
-            shutdown_delay: Duration::ZERO,
-            shutdown_timeout: Duration::from_secs(25),
-            service_name: None,
-            release_id: None,
-        }
+        // Every field has a default or is optional, and no environment is read: the
+        // load can fail only if a default above is bad, which the tests below catch.
+        RuntimeSettings::from_source(&Source::from_vars(std::iter::empty::<(&str, &str)>()))
+            .expect("every runtime setting has a valid default or is optional")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DefaultValue;
+
+    #[test]
+    fn default_is_the_attributes_defaults() {
+        let d = RuntimeSettings::default();
+        assert_eq!(d.port, 8000);
+        assert_eq!(d.log_level, "info");
+        assert_eq!(d.rust_log, None);
+        assert_eq!(d.log_format, Format::Json);
+        assert_eq!(d.log_schema, Schema::Default);
+        assert_eq!(d.shutdown_delay, Duration::ZERO);
+        assert_eq!(d.shutdown_timeout, Duration::from_secs(25));
+        assert_eq!((d.service_name, d.release_id), (None, None));
+    }
+
+    #[test]
+    fn default_equals_every_listed_default_set_explicitly() {
+        // What `.env.example` shows as the defaults loads to `Default::default()`.
+        let vars = RuntimeSettings::vars();
+        assert!(vars.iter().all(|v| !v.required), "{vars:?}");
+        let explicit: Vec<(String, String)> = vars
+            .iter()
+            .filter_map(|v| match v.default {
+                Some(DefaultValue::Text(text)) => Some((v.name.clone(), text.to_owned())),
+                Some(DefaultValue::Code(code)) => Some((v.name.clone(), code.to_owned())),
+                None => None,
+            })
+            .collect();
+        assert_eq!(explicit.len(), 6, "{explicit:?}");
+        let loaded = RuntimeSettings::from_vars(explicit).expect("the defaults load");
+        assert_eq!(
+            format!("{loaded:?}"),
+            format!("{:?}", RuntimeSettings::default())
+        );
+    }
+
+    #[test]
+    fn a_bad_rust_log_names_no_variable_twice() {
+        let err = RuntimeSettings::from_vars([("RUST_LOG", "info,[")]).expect_err("bad");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("RUST_LOG: invalid value \"info,[\": "),
+            "{text}"
+        );
+        assert_eq!(text.matches("RUST_LOG").count(), 1, "{text}");
     }
 }

@@ -28,12 +28,15 @@ async fn valid_incoming_id_is_kept_echoed_and_on_every_line_of_the_request() {
         ["handler line", "spawned line", "request finished"],
         "{lines:#?}"
     );
+    // No traceparent: a new trace, the same span on every line (the spawned task's
+    // too).
+    let (trace_id, span_id) = (&lines[0]["trace_id"], &lines[0]["span_id"]);
+    assert_eq!(trace_id.as_str().map(str::len), Some(32), "{}", lines[0]);
+    assert_eq!(span_id.as_str().map(str::len), Some(16), "{}", lines[0]);
     for line in &lines {
         assert_eq!(line["service"], "http-tests");
-        assert!(
-            line.get("trace_id").is_none(),
-            "no traceparent, no trace: {line}"
-        );
+        assert_eq!(&line["trace_id"], trace_id, "{line}");
+        assert_eq!(&line["span_id"], span_id, "{line}");
     }
 
     // A bare `tokio::spawn` does not carry the scope: documented, and true.

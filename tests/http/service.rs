@@ -29,16 +29,35 @@ pub(crate) async fn work() -> String {
     id.unwrap_or_default()
 }
 
+/// Answers with the current span, one part per line: trace ID, span ID, parent span
+/// ID (`-` when none), flags (two hex digits), `tracestate` (`-` when none).
+pub(crate) async fn trace() -> String {
+    let Some(context) = twelve::correlation::Context::current() else {
+        return "no scope".into();
+    };
+    let span = &context.trace;
+    format!(
+        "{}\n{}\n{}\n{:02x}\n{}",
+        span.trace_id(),
+        span.span_id(),
+        span.parent_span_id().unwrap_or("-"),
+        span.flags(),
+        span.tracestate().unwrap_or("-"),
+    )
+}
+
 /// Logs `order placed`; answers 201.
 pub(crate) async fn place_order() -> (StatusCode, &'static str) {
     tracing::info!("order placed");
     (StatusCode::CREATED, "placed")
 }
 
-/// `GET /work` and `POST /orders/{id}` behind `CorrelationLayer::default()`.
+/// `GET /work`, `GET /trace` and `POST /orders/{id}` behind
+/// `CorrelationLayer::default()`.
 pub(crate) fn app() -> Router {
     Router::new()
         .route("/work", get(work))
+        .route("/trace", get(trace))
         .route("/orders/{id}", post(place_order))
         .layer(CorrelationLayer::default())
 }

@@ -15,7 +15,7 @@ fn one_line_with_trace(schema: Schema, project: Option<&str>) -> (String, Value)
         .release(Some("r7".into()));
     let context = Context {
         id: CorrelationId::parse("c-1").expect("valid"),
-        trace: TraceContext::parse_traceparent(TRACEPARENT),
+        trace: TraceContext::parse_traceparent(TRACEPARENT).expect("valid"),
     };
     with_logs(builder, || {
         current_thread().block_on(correlation::scope_context(context, async {
@@ -33,7 +33,7 @@ fn overriding_line(schema: Schema, emit: fn()) -> (String, Value) {
     let builder = builder.schema(schema).release(Some("r7".into()));
     let context = Context {
         id: CorrelationId::parse("c-1").expect("valid"),
-        trace: TraceContext::parse_traceparent(TRACEPARENT),
+        trace: TraceContext::parse_traceparent(TRACEPARENT).expect("valid"),
     };
     with_logs(builder, || {
         current_thread().block_on(correlation::scope_context(context, async { emit() }));

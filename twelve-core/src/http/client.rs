@@ -1,5 +1,5 @@
-//! The client side: [`PropagateCorrelationLayer`] puts the current correlation ID on
-//! outgoing requests.
+//! The client side: [`PropagateCorrelationLayer`] puts the current correlation ID and
+//! trace context on outgoing requests.
 
 use std::task::{self, Poll};
 
@@ -7,36 +7,48 @@ use ::http::{HeaderName, HeaderValue, Request};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::X_CORRELATION_ID;
-use crate::correlation::CorrelationId;
+use super::{TRACEPARENT, TRACESTATE, X_CORRELATION_ID};
+use crate::correlation;
 
-/// A tower layer for HTTP clients: puts the current correlation ID
-/// ([`CorrelationId::current`]) into each outgoing request's `x-correlation-id`, unless
-/// the request already has that header. Outside any scope, requests go unchanged.
+/// A tower layer for HTTP clients: puts the current scope's context on each outgoing
+/// request, as [`outgoing_headers`](crate::correlation::outgoing_headers) gives it:
+///
+/// - `x-correlation-id` (the header name is configurable): the scope's ID;
+/// - `traceparent`: `00-<trace_id>-<parent>-<flags>`, with a **new span ID for each
+///   call** as the parent, so that each callee's parent is distinct;
+/// - `tracestate`, when the scope has one.
+///
+/// A header the request already has is kept (for `traceparent`, `tracestate` is then
+/// left alone too). Outside any scope, requests go unchanged. The call must start
+/// inside the scope: the headers are set in `call`.
 ///
 /// ```
 /// # use twelve_core as twelve;
-/// use axum::http::{Request, Response};
+/// use axum::http::{HeaderMap, Request, Response};
 /// use tower::{Layer as _, ServiceExt as _};
-/// use twelve::correlation::CorrelationId;
+/// use twelve::correlation::{Context, CorrelationId};
 /// use twelve::http::PropagateCorrelationLayer;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// // Any tower client of `http::Request`s: hyper-util's `Client`, a tonic channel...
 /// let client = tower::service_fn(|request: Request<()>| async move {
-///     let sent = request.headers().get("x-correlation-id").cloned();
-///     Ok::<_, std::convert::Infallible>(Response::new(sent))
+///     Ok::<_, std::convert::Infallible>(Response::new(request.headers().clone()))
 /// });
 /// let client = PropagateCorrelationLayer::default().layer(client);
 ///
 /// let id = CorrelationId::parse("job-7").unwrap();
-/// let response = CorrelationId::scope(id, client.oneshot(Request::new(()))).await.unwrap();
-/// assert_eq!(response.body().as_ref().unwrap(), "job-7");
+/// let (sent, trace) = CorrelationId::scope(id, async {
+///     let response = client.oneshot(Request::new(())).await.unwrap();
+///     (response.into_body(), Context::current().unwrap().trace)
+/// })
+/// .await;
+/// assert_eq!(sent["x-correlation-id"], "job-7");
+/// let traceparent = sent["traceparent"].to_str().unwrap();
+/// assert_eq!(&traceparent[3..35], trace.trace_id()); // the scope's trace
+/// assert_ne!(&traceparent[36..52], trace.span_id()); // a new parent for this call
 /// # }
 /// ```
-///
-/// The call must start inside the scope: the header is set in `call`.
 #[derive(Debug, Clone)]
 pub struct PropagateCorrelationLayer {
     header: HeaderName,
@@ -99,12 +111,27 @@ where
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        if !request.headers().contains_key(&self.header) {
-            let value =
-                CorrelationId::current().and_then(|id| HeaderValue::from_str(id.as_str()).ok());
-            if let Some(value) = value {
-                request.headers_mut().insert(self.header.clone(), value);
-            }
+        let headers = request.headers_mut();
+        let set_id = !headers.contains_key(&self.header);
+        let set_trace = !headers.contains_key(TRACEPARENT);
+        if set_id || set_trace {
+            correlation::with_current(|context| {
+                if set_id {
+                    if let Ok(value) = HeaderValue::from_str(context.id.as_str()) {
+                        headers.insert(self.header.clone(), value);
+                    }
+                }
+                if set_trace {
+                    let traceparent = correlation::traceparent(context);
+                    if let Ok(value) = HeaderValue::from_bytes(&traceparent) {
+                        headers.insert(TRACEPARENT, value);
+                    }
+                    let tracestate = context.trace.tracestate();
+                    if let Some(Ok(value)) = tracestate.map(HeaderValue::from_str) {
+                        headers.insert(TRACESTATE, value);
+                    }
+                }
+            });
         }
         self.inner.call(request)
     }

@@ -143,5 +143,8 @@ pub const X_CORRELATION_ID: HeaderName = HeaderName::from_static("x-correlation-
 /// or invalid.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// `traceparent`: the W3C Trace Context header.
+/// `traceparent`: the W3C Trace Context header of the caller's span.
 pub const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+
+/// `tracestate`: the W3C Trace Context header of vendor-specific trace data.
+pub const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");

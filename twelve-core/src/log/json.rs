@@ -334,9 +334,8 @@ impl JsonLayer {
                 line.push_str(ctx.id.as_str());
                 line.push('"');
             }
-            if let Some(trace) = &ctx.trace {
-                push_trace(line, spec, keys, trace, overridden);
-            }
+            // This service's span: every scope has one.
+            push_trace(line, spec, keys, &ctx.trace, overridden);
         });
 
         winners.clear();

@@ -21,11 +21,11 @@ pin_project! {
     /// line (`request cancelled` or `request panicked`) inside the scope, where it
     /// drops the inner future.
     pub struct CorrelationFuture<F> {
-        // The scope is tokio's task-local future: the context is moved into the
-        // task-local for each poll and back, not cloned (an atomic increment and
-        // decrement per poll, measurable at this layer's cost; BENCHMARKS.md).
+        // The scope moves the context into the task-local for each poll and back,
+        // not cloned (an atomic increment and decrement per poll, measurable at this
+        // layer's cost; BENCHMARKS.md).
         #[pin]
-        inner: tokio::task::futures::TaskLocalFuture<Context, Finish<F>>,
+        inner: correlation::Scoped<Finish<F>>,
     }
 }
 

@@ -1,10 +1,10 @@
 //! Reading the request headers: the correlation ID (from the configured names, or a
-//! new one) and the W3C `traceparent`.
+//! new one) and the W3C `traceparent` and `tracestate`.
 
 use ::http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::correlation::{self, CorrelationId, InvalidId, TraceContext};
-use crate::http::TRACEPARENT;
+use crate::http::{TRACEPARENT, TRACESTATE};
 
 /// The header names a [`CorrelationLayer`](super::CorrelationLayer) reads (and sets
 /// the primary one).
@@ -86,15 +86,24 @@ fn reason(invalid: InvalidId) -> &'static str {
     }
 }
 
-/// The trace of a single, valid `traceparent` header; `None` when there is none, more
-/// than one (as the W3C spec asks), or an invalid one.
-pub(super) fn traceparent(headers: &HeaderMap) -> Option<TraceContext> {
-    let mut values = headers.get_all(TRACEPARENT).into_iter();
-    let first = values.next()?;
-    if values.next().is_some() {
-        return None;
-    }
-    TraceContext::parse_traceparent(first.to_str().ok()?)
+/// This service's span for the request: a child of the caller's span when the request
+/// has a valid `traceparent` (once, or repeated with the same value), with its
+/// `tracestate` when valid; else a new trace.
+pub(super) fn trace(headers: &HeaderMap) -> TraceContext {
+    let caller = correlation::caller(
+        headers
+            .get_all(TRACEPARENT)
+            .iter()
+            .map(HeaderValue::as_bytes),
+    );
+    correlation::this_span(caller, || {
+        correlation::combine_tracestate(
+            headers
+                .get_all(TRACESTATE)
+                .iter()
+                .map(HeaderValue::as_bytes),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -145,13 +154,24 @@ mod tests {
     }
 
     #[test]
-    fn only_one_valid_traceparent_is_read() {
+    fn a_valid_traceparent_is_continued_a_conflicting_one_is_not() {
         let valid = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-        let trace = traceparent(&headers(&[("traceparent", valid)])).expect("valid");
-        assert_eq!(trace.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        let other = b"00-12345678901234567890123456789012-1234567890123456-01";
+        let span = trace(&headers(&[("traceparent", valid), ("tracestate", b"a=1")]));
+        assert_eq!(span.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!(span.parent_span_id(), Some("00f067aa0ba902b7"));
+        assert_eq!(span.tracestate(), Some("a=1"));
         let twice = headers(&[("traceparent", valid), ("traceparent", valid)]);
-        assert_eq!(traceparent(&twice), None);
-        assert_eq!(traceparent(&headers(&[("traceparent", b"00-x")])), None);
-        assert_eq!(traceparent(&HeaderMap::new()), None);
+        assert_eq!(trace(&twice).parent_span_id(), Some("00f067aa0ba902b7"));
+        for new_trace in [
+            headers(&[("traceparent", valid), ("traceparent", other)]),
+            headers(&[("traceparent", b"00-x"), ("tracestate", b"a=1")]),
+            HeaderMap::new(),
+        ] {
+            let span = trace(&new_trace);
+            assert_eq!(span.parent_span_id(), None);
+            assert_eq!(span.tracestate(), None);
+            assert_eq!(span.flags(), 0x03);
+        }
     }
 }

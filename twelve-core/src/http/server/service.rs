@@ -48,7 +48,7 @@ where
         let incoming = self.names.incoming(headers);
         let context = Context {
             id: incoming.id,
-            trace: incoming::traceparent(headers),
+            trace: incoming::trace(headers),
         };
         let info = RequestInfo {
             method: request.method().clone(),

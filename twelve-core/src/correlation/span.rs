@@ -1,0 +1,143 @@
+//! Where spans come from: the IDs of new traces and spans, and the decision whether a
+//! new trace is sampled. Everything else (scopes, headers, log lines) takes its spans
+//! from here, so this is the one seam the `otel` feature replaces: there the IDs are
+//! those of the OpenTelemetry spans the tracer opens and the sampler decides the
+//! `sampled` flag, and nothing else has to change.
+//!
+//! Without `otel`: IDs are drawn from a per-thread generator (`rand`'s `ThreadRng`,
+//! ChaCha12 seeded from the OS, the one `uuid` uses for v7 IDs): no system call per
+//! ID. A trace started here has a fully random ID, so it is `sampled` and `random`
+//! (flags `03`), as DESIGN says for a trace twelve starts without `otel`.
+
+use std::sync::Arc;
+
+use rand::Rng as _;
+
+use super::trace::TraceContext;
+
+/// The flags of a trace this service starts: sampled and random.
+const NEW_TRACE_FLAGS: u8 = TraceContext::SAMPLED | TraceContext::RANDOM;
+
+/// A new trace, started by this service: a random trace ID, a new span, no parent.
+pub(super) fn root() -> TraceContext {
+    let mut rng = rand::rng();
+    let trace = nonzero(|| (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64()));
+    let span = nonzero(|| rng.next_u64());
+    TraceContext::from_parts(hex128(trace), hex64(span), None, NEW_TRACE_FLAGS, None)
+}
+
+/// A new span of this service under `caller` (the span a valid `traceparent` named):
+/// the same trace and flags, `tracestate` (already checked) as given.
+pub(super) fn child_of(caller: &TraceContext, tracestate: Option<Arc<str>>) -> TraceContext {
+    TraceContext::from_parts(
+        *caller.trace_id_hex(),
+        new_span_id(),
+        Some(*caller.span_id_hex()),
+        caller.flags(),
+        tracestate,
+    )
+}
+
+/// The `parent-id` an outgoing call from the span `current` carries: a new span ID for
+/// each call (under `otel`, the ID of the client span opened for the call, or of the
+/// current span), so that each callee's parent is distinct.
+pub(super) fn outgoing_parent(current: &TraceContext) -> [u8; 16] {
+    let _ = current;
+    new_span_id()
+}
+
+/// A new random span ID, as hex.
+fn new_span_id() -> [u8; 16] {
+    let mut rng = rand::rng();
+    hex64(nonzero(|| rng.next_u64()))
+}
+
+/// A value of `draw` that is not zero (an all-zero ID is invalid in W3C).
+fn nonzero<T: Default + PartialEq>(mut draw: impl FnMut() -> T) -> T {
+    loop {
+        let value = draw();
+        if value != T::default() {
+            return value;
+        }
+    }
+}
+
+/// The two lower-case hex digits of each byte value.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [DIGITS[i >> 4], DIGITS[i & 0x0f]];
+        i += 1;
+    }
+    table
+};
+
+/// `value` as 16 lower-case hex digits, most significant first.
+fn hex64(value: u64) -> [u8; 16] {
+    let mut out = [0; 16];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+    }
+    out
+}
+
+/// `value` as 32 lower-case hex digits, most significant first.
+fn hex128(value: u128) -> [u8; 32] {
+    let mut out = [0; 32];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_lower_case_and_most_significant_first() {
+        assert_eq!(&hex64(0x00f0_67aa_0ba9_02b7), b"00f067aa0ba902b7");
+        assert_eq!(&hex64(u64::MAX), b"ffffffffffffffff");
+        assert_eq!(
+            &hex128(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736),
+            b"4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+        for i in 0..=255u8 {
+            assert_eq!(HEX_PAIRS[usize::from(i)], *format!("{i:02x}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn roots_are_new_sampled_random_traces_and_children_keep_the_trace() {
+        let a = root();
+        let b = root();
+        assert_ne!(a.trace_id(), b.trace_id());
+        assert_ne!(a.span_id(), b.span_id());
+        assert_eq!(a.flags(), 0x03);
+        assert_eq!(a.parent_span_id(), None);
+        // What a root makes is what a valid traceparent holds.
+        let header = format!("00-{}-{}-03", a.trace_id(), a.span_id());
+        assert_eq!(TraceContext::parse_traceparent(&header), Some(a.clone()));
+
+        let tracestate: Arc<str> = Arc::from("congo=t61rcWkgMzE");
+        let child = child_of(&a, Some(tracestate));
+        assert_eq!(child.trace_id(), a.trace_id());
+        assert_eq!(child.parent_span_id(), Some(a.span_id()));
+        assert_ne!(child.span_id(), a.span_id());
+        assert_eq!(child.flags(), a.flags());
+        assert_eq!(child.tracestate(), Some("congo=t61rcWkgMzE"));
+
+        let calls: std::collections::HashSet<[u8; 16]> =
+            (0..100).map(|_| outgoing_parent(&child)).collect();
+        assert_eq!(calls.len(), 100, "a new ID per call");
+        assert!(!calls.contains(child.span_id_hex()));
+    }
+
+    #[test]
+    fn nonzero_draws_again_on_zero() {
+        let mut draws = [0u64, 0, 7].into_iter();
+        assert_eq!(nonzero(|| draws.next().unwrap_or(1)), 7);
+    }
+}

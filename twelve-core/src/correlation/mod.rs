@@ -53,7 +53,7 @@ pub(crate) use incoming::{caller, combine_tracestate, this_span};
 pub(crate) use outgoing::traceparent;
 pub use outgoing::{Iter, OutgoingHeaders, outgoing_headers};
 #[cfg(feature = "http")]
-pub(crate) use scope::sync_scope;
+pub(crate) use scope::enter;
 pub(crate) use scope::with_current;
 pub use scope::{Scoped, scope_context, spawn};
 pub use trace::TraceContext;

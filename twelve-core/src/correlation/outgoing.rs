@@ -60,7 +60,7 @@ pub(crate) fn traceparent(context: &Context) -> [u8; TRACEPARENT_LEN] {
     let trace = &context.trace;
     let mut value = [b'-'; TRACEPARENT_LEN];
     value[0..2].copy_from_slice(b"00");
-    value[3..35].copy_from_slice(trace.trace_id_hex());
+    value[3..35].copy_from_slice(&trace.trace_id_hex());
     value[36..52].copy_from_slice(&span::outgoing_parent(trace));
     let flags = trace.flags();
     value[53] = HEX[usize::from(flags >> 4)];

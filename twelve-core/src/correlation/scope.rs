@@ -1,29 +1,98 @@
 //! The scope: the current [`Context`] of a task, carried by the future it wraps
 //! ([`Scoped`]), and tasks spawned with it.
+//!
+//! The current context lives in a thread-local; a [`Scoped`] future holds its context
+//! and moves it into the thread-local for each poll and back out (never cloning it),
+//! as tokio's `task_local!` does. It is written here rather than taken from tokio so
+//! that a scope can be entered from a slot and left again without giving the context
+//! up (the HTTP layer runs the inner service's `call` in the scope of the response
+//! future it then returns: no clone per request), and with less bookkeeping per poll
+//! (BENCHMARKS.md, correlation layer).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{self, Poll};
 
 use pin_project_lite::pin_project;
-use tokio::task::futures::TaskLocalFuture;
 
 use super::Context;
 
-tokio::task_local! {
-    static CURRENT: Context;
+thread_local! {
+    /// The context of the scope that runs on this thread, if any.
+    static CURRENT: RefCell<Option<Context>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `slot` as the current context: swaps it into the thread-local, and
+/// back out when `f` returns or unwinds (so an outer scope is restored as it was).
+/// Where the thread-local is gone (a thread being torn down) or in use, `f` runs
+/// without the scope.
+pub(crate) fn enter<R>(slot: &mut Option<Context>, f: impl FnOnce() -> R) -> R {
+    struct Leave<'a> {
+        slot: &'a mut Option<Context>,
+    }
+    impl Drop for Leave<'_> {
+        fn drop(&mut self) {
+            swap(self.slot);
+        }
+    }
+    if !swap(slot) {
+        return f();
+    }
+    let _leave = Leave { slot };
+    f()
+}
+
+/// Swaps `slot` with the thread-local; whether it could.
+fn swap(slot: &mut Option<Context>) -> bool {
+    CURRENT
+        .try_with(|current| match current.try_borrow_mut() {
+            Ok(mut current) => {
+                std::mem::swap(slot, &mut *current);
+                true
+            }
+            Err(_) => false,
+        })
+        .unwrap_or(false)
 }
 
 pin_project! {
     /// A future run inside a correlation scope: made by [`scope_context`] and
     /// [`CorrelationId::scope`](super::CorrelationId::scope). On each poll it moves the
-    /// context into the task-local and back out (never cloning it), and it drops the
+    /// context into the scope and back out (never cloning it), and it drops the
     /// future inside the scope too.
     #[must_use = "futures do nothing unless polled"]
     pub struct Scoped<F> {
+        slot: Option<Context>,
         #[pin]
-        inner: TaskLocalFuture<Context, F>,
+        future: Option<F>,
+    }
+
+    impl<F> PinnedDrop for Scoped<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if std::mem::needs_drop::<F>() && this.future.is_some() {
+                let mut future = this.future;
+                enter(this.slot, || future.set(None));
+            }
+        }
+    }
+}
+
+impl<F> Scoped<F> {
+    /// `future` in the scope `context`.
+    pub(crate) fn new(context: Context, future: F) -> Self {
+        Self::in_slot(Some(context), future)
+    }
+
+    /// `future` in the scope of `slot`, a context that [`enter`] may have lent to
+    /// work done before the future was made.
+    pub(crate) fn in_slot(slot: Option<Context>, future: F) -> Self {
+        Scoped {
+            slot,
+            future: Some(future),
+        }
     }
 }
 
@@ -31,7 +100,19 @@ impl<F: Future> Future for Scoped<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<F::Output> {
-        self.project().inner.poll(cx)
+        let this = self.project();
+        let mut future = this.future;
+        enter(this.slot, || {
+            let Some(inner) = future.as_mut().as_pin_mut() else {
+                panic!("`Scoped` polled after completion");
+            };
+            let poll = inner.poll(cx);
+            if poll.is_ready() {
+                // Dropped inside the scope.
+                future.set(None);
+            }
+            poll
+        })
     }
 }
 
@@ -70,19 +151,24 @@ impl<F> fmt::Debug for Scoped<F> {
 /// # }
 /// ```
 pub fn scope_context<F: Future>(context: Context, future: F) -> Scoped<F> {
-    Scoped {
-        inner: CURRENT.scope(context, future),
-    }
+    Scoped::new(context, future)
 }
 
 /// Runs `f` now, on this thread, inside the scope `context`.
 pub(crate) fn sync_scope<R>(context: Context, f: impl FnOnce() -> R) -> R {
-    CURRENT.sync_scope(context, f)
+    enter(&mut Some(context), f)
 }
 
-/// Calls `f` with the current context, without cloning it; `None` outside any scope.
+/// Calls `f` with the current context, without cloning it; `None` outside any scope
+/// (and while a scope is being entered or left on this thread).
 pub(crate) fn with_current<R>(f: impl FnOnce(&Context) -> R) -> Option<R> {
-    CURRENT.try_with(f).ok()
+    CURRENT
+        .try_with(|current| match current.try_borrow() {
+            Ok(current) => current.as_ref().map(f),
+            Err(_) => None,
+        })
+        .ok()
+        .flatten()
 }
 
 /// `tokio::spawn` that keeps the current scope's correlation ID and span in the new

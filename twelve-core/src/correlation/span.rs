@@ -4,25 +4,42 @@
 //! those of the OpenTelemetry spans the tracer opens and the sampler decides the
 //! `sampled` flag, and nothing else has to change.
 //!
-//! Without `otel`: IDs are drawn from a per-thread generator (`rand`'s `ThreadRng`,
-//! ChaCha12 seeded from the OS, the one `uuid` uses for v7 IDs): no system call per
-//! ID. A trace started here has a fully random ID, so it is `sampled` and `random`
-//! (flags `03`), as DESIGN says for a trace twelve starts without `otel`.
+//! Without `otel`: IDs are drawn from a per-thread xoshiro256++ generator seeded from
+//! `rand`'s `ThreadRng` (ChaCha12 seeded from the OS, the one `uuid` uses for v7 IDs),
+//! as OpenTelemetry's SDKs draw theirs: no system call per ID, a few nanoseconds each
+//! (ChaCha12 itself cost ~270 instructions per request, more than a tenth of the
+//! layer's budget; BENCHMARKS.md). Trace IDs need to be unique and uniformly random,
+//! not secret. A trace started here has a fully random ID, so it is `sampled` and
+//! `random` (flags `03`), as DESIGN says for a trace twelve starts without `otel`.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
-use rand::Rng as _;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng as _, SeedableRng as _};
 
 use super::trace::TraceContext;
 
 /// The flags of a trace this service starts: sampled and random.
 const NEW_TRACE_FLAGS: u8 = TraceContext::SAMPLED | TraceContext::RANDOM;
 
+thread_local! {
+    /// This thread's generator of IDs.
+    static IDS: RefCell<Xoshiro256PlusPlus> =
+        RefCell::new(Xoshiro256PlusPlus::from_rng(&mut rand::rng()));
+}
+
+/// `draw` with this thread's generator of IDs.
+fn with_ids<T>(draw: impl FnOnce(&mut Xoshiro256PlusPlus) -> T) -> T {
+    IDS.with(|ids| draw(&mut ids.borrow_mut()))
+}
+
 /// A new trace, started by this service: a random trace ID, a new span, no parent.
 pub(super) fn root() -> TraceContext {
-    let mut rng = rand::rng();
-    let trace = nonzero(|| (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64()));
-    let span = nonzero(|| rng.next_u64());
+    let (trace, span) = with_ids(|rng| {
+        let trace = nonzero(|| (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64()));
+        (trace, nonzero(|| rng.next_u64()))
+    });
     TraceContext::from_parts(hex128(trace), hex64(span), None, NEW_TRACE_FLAGS, None)
 }
 
@@ -30,9 +47,9 @@ pub(super) fn root() -> TraceContext {
 /// the same trace and flags, `tracestate` (already checked) as given.
 pub(super) fn child_of(caller: &TraceContext, tracestate: Option<Arc<str>>) -> TraceContext {
     TraceContext::from_parts(
-        *caller.trace_id_hex(),
+        caller.trace_id_hex(),
         new_span_id(),
-        Some(*caller.span_id_hex()),
+        Some(caller.span_id_hex()),
         caller.flags(),
         tracestate,
     )
@@ -48,8 +65,7 @@ pub(super) fn outgoing_parent(current: &TraceContext) -> [u8; 16] {
 
 /// A new random span ID, as hex.
 fn new_span_id() -> [u8; 16] {
-    let mut rng = rand::rng();
-    hex64(nonzero(|| rng.next_u64()))
+    hex64(with_ids(|rng| nonzero(|| rng.next_u64())))
 }
 
 /// A value of `draw` that is not zero (an all-zero ID is invalid in W3C).
@@ -62,33 +78,33 @@ fn nonzero<T: Default + PartialEq>(mut draw: impl FnMut() -> T) -> T {
     }
 }
 
-/// The two lower-case hex digits of each byte value.
-static HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut table = [[0; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = [DIGITS[i >> 4], DIGITS[i & 0x0f]];
-        i += 1;
-    }
-    table
-};
+/// The 8 lower-case hex digits of `value`, most significant first, as the bytes of a
+/// big-endian `u64`: each nibble spread to a byte, then `0`-`9`/`a`-`f` added, eight at
+/// a time (a table lookup per byte cost twice as much, per request).
+fn hex32(value: u32) -> u64 {
+    let mut x = u64::from(value);
+    x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    // Each byte now holds one nibble, the most significant in the highest byte; a
+    // byte above 9 gets the distance from `9` + 1 to `a` on top of `0`.
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    x + 0x3030_3030_3030_3030 + letters * u64::from(b'a' - b'0' - 10)
+}
 
 /// `value` as 16 lower-case hex digits, most significant first.
 fn hex64(value: u64) -> [u8; 16] {
     let mut out = [0; 16];
-    for (pair, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
-    }
+    out[..8].copy_from_slice(&hex32((value >> 32) as u32).to_be_bytes());
+    out[8..].copy_from_slice(&hex32(value as u32).to_be_bytes());
     out
 }
 
 /// `value` as 32 lower-case hex digits, most significant first.
 fn hex128(value: u128) -> [u8; 32] {
     let mut out = [0; 32];
-    for (pair, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
-        pair.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
-    }
+    out[..16].copy_from_slice(&hex64((value >> 64) as u64));
+    out[16..].copy_from_slice(&hex64(value as u64));
     out
 }
 
@@ -104,8 +120,25 @@ mod tests {
             &hex128(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736),
             b"4bf92f3577b34da6a3ce929d0e0e4736"
         );
-        for i in 0..=255u8 {
-            assert_eq!(HEX_PAIRS[usize::from(i)], *format!("{i:02x}").as_bytes());
+        for value in [
+            0,
+            1,
+            9,
+            10,
+            15,
+            16,
+            0xdead_beef,
+            0x0123_4567_89ab_cdef,
+            u64::MAX,
+        ] {
+            assert_eq!(hex64(value), *format!("{value:016x}").as_bytes());
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..10_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            assert_eq!(hex64(x), *format!("{x:016x}").as_bytes());
         }
     }
 
@@ -132,7 +165,7 @@ mod tests {
         let calls: std::collections::HashSet<[u8; 16]> =
             (0..100).map(|_| outgoing_parent(&child)).collect();
         assert_eq!(calls.len(), 100, "a new ID per call");
-        assert!(!calls.contains(child.span_id_hex()));
+        assert!(!calls.contains(&child.span_id_hex()));
     }
 
     #[test]

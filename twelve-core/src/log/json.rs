@@ -391,17 +391,19 @@ fn push_trace(
     trace: &correlation::TraceContext,
     overridden: Overridden,
 ) {
+    // One check of the IDs' text for both.
+    let (trace_id, span_id) = trace.ids();
     if !overridden.has(TRACE_BIT) {
         line.push(',');
         line.push_str(&keys.trace);
         line.push('"');
         match &spec.trace_format {
-            TraceFormat::Hex | TraceFormat::Gcp(None) => line.push_str(trace.trace_id()),
+            TraceFormat::Hex | TraceFormat::Gcp(None) => line.push_str(trace_id),
             TraceFormat::Gcp(Some(project)) => {
                 line.push_str("projects/");
                 super::escape::escape_into(line, project);
                 line.push_str("/traces/");
-                line.push_str(trace.trace_id());
+                line.push_str(trace_id);
             }
             TraceFormat::Decimal => {
                 line.push_str(itoa::Buffer::new().format(trace.trace_id_low_u64()))
@@ -415,7 +417,7 @@ fn push_trace(
         line.push('"');
         match spec.trace_format {
             TraceFormat::Decimal => line.push_str(itoa::Buffer::new().format(trace.span_id_u64())),
-            _ => line.push_str(trace.span_id()),
+            _ => line.push_str(span_id),
         }
         line.push('"');
     }

@@ -8,9 +8,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{self, Poll};
 
-use ::http::{HeaderName, HeaderValue, Response};
+use std::sync::Arc;
+
+use ::http::{HeaderValue, Response};
 use pin_project_lite::pin_project;
 
+use super::incoming::Names;
 use super::line::{RequestInfo, request_line};
 use crate::correlation::{self, Context};
 
@@ -34,24 +37,25 @@ where
     F: Future<Output = Result<Response<ResB>, E>>,
     E: fmt::Display,
 {
-    /// `future` (the inner service's) in the scope `context`; `echo` is the accepted
-    /// incoming ID to set as `header` on the response (when `None`, the scope's ID).
+    /// `future` (the inner service's) in the scope `scope` (the request's context,
+    /// lent to the inner service's `call`); `echo` is the accepted incoming ID to set
+    /// as the primary header of `names` on the response (when `None`, the scope's ID).
     pub(super) fn new(
         future: F,
-        context: Context,
+        scope: Option<Context>,
         info: RequestInfo,
-        header: HeaderName,
+        names: Arc<Names>,
         echo: Option<HeaderValue>,
     ) -> Self {
         let finish = Finish {
             inner: Some(future),
             polling: false,
             info,
-            header,
+            names,
             echo,
         };
         CorrelationFuture {
-            inner: correlation::scope_context(context, finish),
+            inner: correlation::Scoped::in_slot(scope, finish),
         }
     }
 }
@@ -64,7 +68,7 @@ pin_project! {
         // Set while the inner future is polled: still set at drop, it panicked.
         polling: bool,
         info: RequestInfo,
-        header: HeaderName,
+        names: Arc<Names>,
         echo: Option<HeaderValue>,
     }
 
@@ -151,7 +155,7 @@ where
                         .flatten()
                 });
                 if let Some(value) = value {
-                    response.headers_mut().insert(this.header.clone(), value);
+                    response.headers_mut().insert(&this.names.primary, value);
                 }
                 let status = response.status().as_u16();
                 request_line!(INFO, info, { http.status = status, }, "request finished");

@@ -7,7 +7,9 @@ use crate::correlation::{self, CorrelationId, InvalidId, TraceContext};
 use crate::http::{TRACEPARENT, TRACESTATE};
 
 /// The header names a [`CorrelationLayer`](super::CorrelationLayer) reads (and sets
-/// the primary one).
+/// the primary one). Shared (`Arc`) by the layer, its services and their futures:
+/// axum makes a service per request with `Layer::layer`, so a clone is paid per
+/// request.
 #[derive(Debug, Clone)]
 pub(super) struct Names {
     pub(super) primary: HeaderName,

@@ -1,5 +1,7 @@
 //! [`CorrelationLayer`]: the layer and its header names.
 
+use std::sync::Arc;
+
 use ::http::HeaderName;
 use tower_layer::Layer;
 
@@ -26,17 +28,17 @@ use crate::http::{X_CORRELATION_ID, X_REQUEST_ID};
 /// ```
 #[derive(Debug, Clone)]
 pub struct CorrelationLayer {
-    names: Names,
+    names: Arc<Names>,
 }
 
 impl Default for CorrelationLayer {
     /// Reads `x-correlation-id`, then `x-request-id`; sets `x-correlation-id`.
     fn default() -> Self {
         CorrelationLayer {
-            names: Names {
+            names: Arc::new(Names {
                 primary: X_CORRELATION_ID,
                 fallback: Some(X_REQUEST_ID),
-            },
+            }),
         }
     }
 }
@@ -50,20 +52,20 @@ impl CorrelationLayer {
 
     /// The header read first, and set on the response (`x-correlation-id` by default).
     pub fn header(mut self, name: HeaderName) -> Self {
-        self.names.primary = name;
+        Arc::make_mut(&mut self.names).primary = name;
         self
     }
 
     /// The header read when the first one is missing or invalid (`x-request-id` by
     /// default).
     pub fn fallback_header(mut self, name: HeaderName) -> Self {
-        self.names.fallback = Some(name);
+        Arc::make_mut(&mut self.names).fallback = Some(name);
         self
     }
 
     /// Reads the first header only.
     pub fn no_fallback_header(mut self) -> Self {
-        self.names.fallback = None;
+        Arc::make_mut(&mut self.names).fallback = None;
         self
     }
 }

@@ -2,6 +2,7 @@
 //! request's correlation scope.
 
 use std::fmt;
+use std::sync::Arc;
 use std::task::{self, Poll};
 use std::time::Instant;
 
@@ -18,11 +19,11 @@ use crate::correlation::{self, Context};
 #[derive(Debug, Clone)]
 pub struct CorrelationService<S> {
     inner: S,
-    names: Names,
+    names: Arc<Names>,
 }
 
 impl<S> CorrelationService<S> {
-    pub(super) fn new(inner: S, names: Names) -> Self {
+    pub(super) fn new(inner: S, names: Arc<Names>) -> Self {
         CorrelationService { inner, names }
     }
 
@@ -62,15 +63,11 @@ where
             rejected: incoming.rejected,
         };
         // `call` runs in the scope too: services that work or log in `call` (routers,
-        // other middleware) see the ID. The future runs in it from the first poll on.
+        // other middleware) see the ID. The future runs in it from the first poll on;
+        // the context is lent to `call` and given to the future, not cloned.
+        let mut scope = Some(context);
         let inner = &mut self.inner;
-        let future = correlation::sync_scope(context.clone(), || inner.call(request));
-        CorrelationFuture::new(
-            future,
-            context,
-            info,
-            self.names.primary.clone(),
-            incoming.echo,
-        )
+        let future = correlation::enter(&mut scope, || inner.call(request));
+        CorrelationFuture::new(future, scope, info, self.names.clone(), incoming.echo)
     }
 }

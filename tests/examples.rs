@@ -464,6 +464,101 @@ fn web_requests_carry_the_correlation_id_on_every_line() {
 }
 
 #[test]
+fn web_logs_every_request_unmatched_ones_included() {
+    let mut web = Proc::start("web", &[]);
+    web.wait_ready();
+    // (path, method, status, route): the recommended setup, the layer last.
+    let cases = [
+        ("/quote?items=1", "GET", 200, Some("/quote")),
+        ("/health/live", "GET", 200, Some("/health/live")),
+        ("/nowhere", "GET", 404, None),
+        ("/quote", "POST", 405, Some("/quote")),
+    ];
+    for (i, (path, method, status, _)) in cases.iter().enumerate() {
+        let mut stream = TcpStream::connect(("127.0.0.1", web.port)).expect("connect");
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nx-correlation-id: unmatched-{i}\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .expect("write");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        assert!(
+            response.starts_with(&format!("HTTP/1.1 {status}")),
+            "{response}"
+        );
+        assert!(
+            response
+                .to_ascii_lowercase()
+                .contains(&format!("x-correlation-id: unmatched-{i}")),
+            "{response}"
+        );
+    }
+    web.signal("TERM");
+    let (status, lines) = web.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+    for (i, (path, method, status, route)) in cases.iter().enumerate() {
+        let id = format!("unmatched-{i}");
+        let line = lines
+            .iter()
+            .find(|l| l["correlation_id"] == id.as_str() && message(l) == "request finished")
+            .unwrap_or_else(|| panic!("no request line for {method} {path}"));
+        assert_eq!(line["http.status"], *status, "{line}");
+        assert_eq!(line["http.route"].as_str(), *route, "{line}");
+        assert_eq!(line["trace_id"].as_str().map(str::len), Some(32), "{line}");
+    }
+}
+
+#[test]
+fn the_worker_continues_the_trace_each_message_came_with() {
+    let mut worker = Proc::start(
+        "worker",
+        &[("JOB_INTERVAL", "20ms"), ("JOB_DURATION", "10ms")],
+    );
+    worker.wait_ready();
+    let start = Instant::now();
+    while worker
+        .lines()
+        .iter()
+        .filter(|l| l.contains("\"job done\""))
+        .count()
+        < 3
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no three jobs done"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    worker.signal("TERM");
+    let (status, lines) = worker.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+    let of = |msg: &str, job: &Value| -> Option<Value> {
+        lines
+            .iter()
+            .find(|l| message(l) == msg && &l["job"] == job)
+            .cloned()
+    };
+    let mut traces = std::collections::HashSet::new();
+    for done in lines.iter().filter(|l| message(l) == "job done") {
+        let job = &done["job"];
+        let queued = of("job queued", job).expect("the producer's line");
+        let started = of("job started", job).expect("the consumer's line");
+        for line in [&started, done] {
+            // The producer's ID and trace, the consumer's own span.
+            assert_eq!(line["correlation_id"], queued["correlation_id"], "{line}");
+            assert_eq!(line["trace_id"], queued["trace_id"], "{line}");
+            assert_ne!(line["span_id"], queued["span_id"], "{line}");
+            assert_eq!(line["span_id"], started["span_id"], "one span per job");
+        }
+        assert_eq!(queued["trace_id"].as_str().map(str::len), Some(32));
+        traces.insert(queued["trace_id"].to_string());
+    }
+    assert!(traces.len() >= 3, "a trace per job: {traces:?}");
+}
+
+#[test]
 fn an_idle_keep_alive_connection_does_not_hold_the_drain_open() {
     let mut web = Proc::start("web", &[("SHUTDOWN_TIMEOUT", "20s")]);
     web.wait_ready();

@@ -73,12 +73,15 @@ async fn main(settings: Settings, app: App) -> Result<(), std::io::Error> {
             }
         }
     });
+    // The layer goes on last, over every route, the health routes and axum's 404/405
+    // fallbacks: every request gets its line and its x-correlation-id, and matched
+    // ones carry `http.route`.
     let router = Router::new()
         .route("/quote", get(quote))
         .route("/slow", get(slow))
-        .layer(CorrelationLayer::default())
         .with_state(settings)
-        .merge(health_routes(health.clone()));
+        .merge(health_routes(health.clone()))
+        .layer(CorrelationLayer::default());
     let listener = app.listener().await?;
     health.set_ready(true);
     axum::serve(listener, router)

@@ -11,6 +11,7 @@ mod capture;
 mod service;
 
 mod allocations;
+mod axum_setup;
 mod incoming_ids;
 mod propagate;
 mod request_line;

@@ -5,19 +5,31 @@
 //!
 //! - takes the ID from `x-correlation-id`, else from `x-request-id` (both names are
 //!   configurable), or makes a new one ([`CorrelationId::new`], a UUID v7);
-//! - reads a valid W3C `traceparent` into `trace_id` and `span_id`;
+//! - makes the request a W3C Trace Context span of this service: a new span ID, whose
+//!   parent is the caller's span when a valid `traceparent` came in (its trace, its
+//!   flags, and its `tracestate` when valid), else a new trace (flags `03`); see
+//!   [`correlation`](crate::correlation);
 //! - runs the inner service (its `call`, and its response future from the first poll
 //!   to its drop) inside the correlation scope, so every log line of the request
-//!   carries `correlation_id` (and the trace IDs);
+//!   carries `correlation_id`, `trace_id` and `span_id` (this service's span);
 //! - sets `x-correlation-id` on the response;
 //! - logs one line when the request ends: `request finished` with `http.method`,
 //!   `http.path`, `http.route`, `http.status` and `duration_ms`.
 //!
 //! [`PropagateCorrelationLayer`] goes on a client (a tower service such as hyper-util's
-//! client): it puts the current ID into the outgoing `x-correlation-id`.
-//! [`CorrelationId::current_header`] serves clients that are not tower services.
+//! client): it puts the current ID into the outgoing `x-correlation-id`, and the trace
+//! into `traceparent` (a new span ID per call as the parent) and `tracestate`.
+//! [`outgoing_headers`] gives the same headers to clients that are not tower services.
 //!
 //! # axum
+//!
+//! Add the layer with [`Router::layer`](https://docs.rs/axum/0.8/axum/struct.Router.html#method.layer)
+//! **last**, after every `route`, `nest`, `merge`, `fallback` and `with_state`: it then
+//! wraps every route and axum's own fallbacks, so every request that reaches the
+//! service has its line and its `x-correlation-id`, unmatched ones (404, and 405 for a
+//! wrong method) included, and, with the `axum` feature, matched ones carry
+//! `http.route`, the route template (`/orders/{id}`) from axum's `MatchedPath` (a 405
+//! carries the route its path matched; a 404 none).
 //!
 //! ```
 //! # use twelve_core as twelve;
@@ -26,11 +38,12 @@
 //! use axum::routing::get;
 //! use axum::Router;
 //! use tower::ServiceExt as _; // oneshot
-//! use twelve::correlation::CorrelationId;
-//! use twelve::http::CorrelationLayer;
+//! use twelve::correlation::{Context, CorrelationId};
+//! use twelve::health::Health;
+//! use twelve::http::{health_routes, CorrelationLayer};
 //!
 //! async fn show_order() -> String {
-//!     // Every `tracing` event in here carries `correlation_id`.
+//!     // Every `tracing` event in here carries `correlation_id`, `trace_id`, `span_id`.
 //!     tracing::info!("order shown");
 //!     CorrelationId::current().map(|id| id.to_string()).unwrap_or_default()
 //! }
@@ -39,7 +52,8 @@
 //! # async fn main() {
 //! let app = Router::new()
 //!     .route("/orders/{id}", get(show_order))
-//!     .layer(CorrelationLayer::default());
+//!     .merge(health_routes(Health::new()))
+//!     .layer(CorrelationLayer::default()); // last
 //!
 //! // A valid incoming ID is kept and echoed.
 //! let request = Request::get("/orders/7")
@@ -49,21 +63,36 @@
 //! let response = app.clone().oneshot(request).await.unwrap();
 //! assert_eq!(response.headers()["x-correlation-id"], "req-42");
 //!
-//! // A missing (or invalid) one is replaced by a new UUID v7.
-//! let request = Request::get("/orders/7").body(Body::empty()).unwrap();
-//! let response = app.oneshot(request).await.unwrap();
+//! // A missing (or invalid) one is replaced by a new UUID v7, also on a 404.
+//! let request = Request::get("/nowhere").body(Body::empty()).unwrap();
+//! let response = app.clone().oneshot(request).await.unwrap();
+//! assert_eq!(response.status(), 404);
 //! let id = response.headers()["x-correlation-id"].to_str().unwrap();
 //! assert!(CorrelationId::parse(id).is_ok());
 //! assert_eq!(id.len(), 36);
+//!
+//! // The caller's trace goes on in a span of this service.
+//! let app = Router::new()
+//!     .route("/span", get(|| async {
+//!         let trace = Context::current().unwrap().trace;
+//!         format!("{} {}", trace.trace_id(), trace.parent_span_id().unwrap_or("-"))
+//!     }))
+//!     .layer(CorrelationLayer::default());
+//! let request = Request::get("/span")
+//!     .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+//!     .body(Body::empty())
+//!     .unwrap();
+//! let body = app.oneshot(request).await.unwrap().into_body();
+//! let body = axum::body::to_bytes(body, 1024).await.unwrap();
+//! assert_eq!(body, "4bf92f3577b34da6a3ce929d0e0e4736 00f067aa0ba902b7");
 //! # }
 //! ```
 //!
-//! With [`Router::layer`](https://docs.rs/axum/0.8/axum/struct.Router.html#method.layer)
-//! the layer runs after routing, so with the `axum` feature the request line also has
-//! `http.route`, the route template (`/orders/{id}`) from axum's `MatchedPath`. Wrapped
-//! around the whole router instead (`ServiceBuilder::new().layer(..).service(router)`),
-//! it runs before routing and the line has no `http.route`. Put the layer on once:
-//! each copy reads the headers and logs its own line.
+//! A layer added before a `merge` (or a `fallback`) misses what comes after it, axum's
+//! 404 fallback included: a merged router brings its own. Wrapped around the whole
+//! router instead (`ServiceBuilder::new().layer(..).service(router)`), the layer runs
+//! before routing and lines have no `http.route`. Put the layer on once: each copy
+//! reads the headers and logs its own line.
 //!
 //! # tonic and hyper
 //!
@@ -113,11 +142,11 @@
 //! then says `http.correlation_id_rejected` (`empty`, `too_long`, `bad_character` or
 //! `not_ascii`) and `http.correlation_id_rejected_len` (its length in bytes), nothing
 //! more. When `x-correlation-id` is rejected, a valid `x-request-id` is used. A
-//! `traceparent` that is not valid W3C, or that is sent more than once, is ignored: the
-//! request is served, its lines have no trace IDs.
+//! `traceparent` that is not valid W3C, or that is sent more than once with different
+//! values, is ignored (and the `tracestate` with it): the request starts a new trace.
 //!
 //! [`CorrelationId::new`]: crate::correlation::CorrelationId::new
-//! [`CorrelationId::current_header`]: crate::correlation::CorrelationId::current_header
+//! [`outgoing_headers`]: crate::correlation::outgoing_headers
 //! [`correlation::spawn`]: crate::correlation::spawn
 
 #[macro_use]

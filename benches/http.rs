@@ -3,7 +3,8 @@
 //! `call` on a current-thread tokio runtime, with
 //!
 //! - `no_layer`: the bare router;
-//! - `twelve`: `CorrelationLayer::default()`;
+//! - `twelve`: `CorrelationLayer::default()` (each request a W3C span of its own: a new
+//!   span ID, a new trace without `traceparent`; `trace_id` and `span_id` on its line);
 //! - `tower_http`: tower-http's `SetRequestIdLayer::x_request_id(MakeRequestUuid)`,
 //!   `TraceLayer::new_for_http()` with `on_response` at INFO (its default is DEBUG, which
 //!   twelve's INFO filter would drop) and `PropagateRequestIdLayer::x_request_id()`;

@@ -1,4 +1,5 @@
-//! Allocations: the layer's own cost per request is the ID and nothing else.
+//! Allocations: the layer's own cost per request is the ID (and a `tracestate` when one
+//! came with the trace) and nothing else: no allocation for the span.
 
 use std::cell::RefCell;
 use std::convert::Infallible;
@@ -37,13 +38,22 @@ fn the_layer_allocates_the_id_and_the_response_header_only() {
     // Static header values and URIs: cloning them allocates nothing, as cloning the
     // shared buffers hyper parses into allocates nothing.
     type Headers = &'static [(&'static str, &'static str)];
-    let cases: [(&str, Headers, usize); 5] = [
+    let cases: [(&str, Headers, usize); 6] = [
         ("a valid ID", &[("x-correlation-id", "req-42")], 1),
         ("a valid fallback ID", &[("x-request-id", "req-43")], 1),
         (
             "a valid ID and traceparent",
             &[("x-correlation-id", "req-44"), ("traceparent", TRACEPARENT)],
             1,
+        ),
+        (
+            "a valid ID, traceparent and tracestate: the tracestate is kept",
+            &[
+                ("x-correlation-id", "req-45"),
+                ("traceparent", TRACEPARENT),
+                ("tracestate", "congo=t61rcWkgMzE"),
+            ],
+            2,
         ),
         ("no ID: a new one and its header value", &[], 2),
         (

@@ -68,6 +68,7 @@
 pub use twelve_core::Secret;
 pub use twelve_core::config;
 pub use twelve_core::config::Config;
+pub use twelve_core::config::ConfigValue;
 pub use twelve_core::correlation;
 pub use twelve_core::health::{self, Health};
 #[cfg(feature = "http")]
@@ -158,6 +159,45 @@ pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use twelve_macros::Config;
+
+/// Derives [`ConfigValue`](trait@ConfigValue) for an enum of unit variants, so that it
+/// can be a field's type: the variable names a variant, ignoring ASCII case, `-` and
+/// `_`.
+///
+/// ```
+/// use twelve::{Config, ConfigValue};
+///
+/// #[derive(ConfigValue, Debug, PartialEq)]
+/// enum Mode {
+///     FastPath,            // reads fast_path, fast-path, FASTPATH, FastPath...
+///     Safe,
+///     #[config(rename = "off")]
+///     Disabled,            // reads off, OFF...
+/// }
+///
+/// #[derive(Config)]
+/// struct Settings {
+///     #[config(default = "safe")]
+///     mode: Mode,
+/// }
+///
+/// let s = Settings::from_vars([("MODE", "Fast-Path")]).unwrap();
+/// assert_eq!(s.mode, Mode::FastPath);
+/// let err = Settings::from_vars([("MODE", "turbo")]).err().unwrap();
+/// assert_eq!(
+///     err.to_string(),
+///     "MODE: invalid value \"turbo\": expected one of: fast_path, safe, off (expected Mode)"
+/// );
+/// assert_eq!(Settings::vars()[0].choices, ["fast_path", "safe", "off"]);
+/// ```
+///
+/// A variant's name is its Rust name in snake case (`FastPath` is `fast_path`), or
+/// `#[config(rename = "...")]`; `#[config(crate = "path")]` on the enum for a renamed
+/// dependency. Compile errors: a variant carrying data, an empty enum, two variants
+/// matching the same text, unknown keys.
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+pub use twelve_macros::ConfigValue;
 
 /// Runs `async fn main` under twelve's [`Runtime`]: config, JSON logs, signals, drain,
 /// exit codes.

@@ -30,9 +30,12 @@ pub use secret::{REDACTED, Secret};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::config::{
-        Config, ConfigValue, DefaultValue, Field, Loader, ParseContext, Parser, VarInfo, from_str,
-        join, list, with,
+        Check, Config, ConfigValue, DefaultValue, Field, Invalid, Loader, ParseContext, Parser,
+        RangeValue, VarInfo, bound, from_str, in_range, join, list, unknown_variant, variant,
+        with,
     };
+    pub use std::option::Option;
+    pub use std::result::Result;
     pub use crate::runtime::{App, Runtime, ServiceInfo};
     pub use crate::secret::Secret;
     pub use std::process::ExitCode;

@@ -94,14 +94,17 @@
 
 // The files below import one way, leaves first; nothing imports this facade.
 //
-// - `context` (ParseContext), `duration`, `vars` (VarInfo, the .env.example text):
-//   leaves.
-// - `list` -> context; `value` (ConfigValue) -> context, list, duration.
-// - `error` (ConfigError, Problem): a leaf of the loading side; `dotenv` -> error;
-//   `source` -> dotenv, error.
-// - `generated` (the adapters derived code calls) -> context, list.
-// - `loader` -> context, error, source, vars, generated.
-// - `config_trait` (Config) -> loader, source, vars, error; `check`
+// - `context` (ParseContext), `duration`, `vars` (VarInfo, the .env.example text),
+//   `value_source` (ValueSource), `rule` (Invalid): leaves.
+// - `list` -> context; `map` -> context, list; `value` (ConfigValue) -> context,
+//   list, map, duration.
+// - `error` (ConfigError, Problem) -> value_source; `report` (Report, Warning) ->
+//   error, value_source; `lookalike` -> report, value_source; `dotenv` -> error;
+//   `source` -> dotenv, error, value_source.
+// - `generated` (the adapters derived code calls) -> context, list, value.
+// - `loader` -> context, error, generated, lookalike, report, rule, source,
+//   value_source, vars.
+// - `config_trait` (Config) -> loader, report, source, vars, error; `check`
 //   (check_env_example) -> config_trait.
 mod check;
 mod config_trait;
@@ -112,19 +115,31 @@ mod error;
 mod generated;
 mod list;
 mod loader;
+mod lookalike;
+mod map;
+mod report;
+mod rule;
 mod source;
 mod value;
+mod value_source;
 mod vars;
 
 pub use check::{UPDATE_ENV_EXAMPLE, check_env_example};
 pub use config_trait::Config;
 pub use context::ParseContext;
 pub use error::{ConfigError, Problem, ProblemKind};
+pub use lookalike::{WELL_KNOWN, WELL_KNOWN_PREFIXES, is_well_known};
+pub use map::{parse_map, parse_percent_encoded_map, percent_decode};
+pub use report::{Report, VarReport, Warning};
+pub use rule::Invalid;
 pub use source::Source;
 pub use value::ConfigValue;
+pub use value_source::ValueSource;
 pub use vars::{DefaultValue, VarInfo, render_env_example};
 
 #[doc(hidden)]
-pub use generated::{from_str, join, list, with};
+pub use generated::{
+    RangeValue, bound, from_str, in_range, join, list, unknown_variant, variant, with,
+};
 #[doc(hidden)]
-pub use loader::{Field, Loader, Parser};
+pub use loader::{Check, Field, Loader, Parser};

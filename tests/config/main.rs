@@ -133,6 +133,16 @@ mod bad_input;
 
 mod vars_and_example;
 
+mod enums;
+
+mod maps;
+
+mod validation;
+
+mod sources;
+
+mod release;
+
 /// Fully qualified paths only: the derive must not rely on the prelude.
 #[allow(dead_code)]
 mod no_prelude {

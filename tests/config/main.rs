@@ -410,6 +410,19 @@ proptest! {
             prop_assert!(!text.contains(&marked), "{}", text);
             prop_assert!(!text.contains("s3cr3t"), "{}", text);
         }
+        // Nor does the report, its warnings, or the error it comes with.
+        let (result, report) = Everything::load_report_from(&Source::from_vars(pairs));
+        let mut text = format!("{report:?} {result:?}");
+        for var in report.vars() {
+            text.push_str(var.value().unwrap_or_default());
+        }
+        for warning in report.warnings() {
+            text.push_str(&warning.to_string());
+        }
+        if let Err(e) = &result {
+            text.push_str(&e.to_string());
+        }
+        prop_assert!(!text.contains("s3cr3t"), "{}", text);
     }
 }
 

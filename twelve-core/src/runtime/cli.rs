@@ -254,6 +254,55 @@ mod tests {
         assert_eq!(action(args(&[])), None);
     }
 
+    #[derive(twelve_macros::Config)]
+    #[config(crate = "crate", validate = never)]
+    #[allow(dead_code)]
+    struct Settings {
+        token: crate::Secret<String>,
+        #[config(validate = short)]
+        password: Option<crate::Secret<String>>,
+        count: Option<u8>,
+        keys: Option<crate::Secret<std::collections::BTreeMap<String, u8>>>,
+    }
+
+    fn short(p: &crate::Secret<String>) -> Result<(), String> {
+        Err(format!("{} is bad", p.expose()))
+    }
+
+    fn never(s: &Settings) -> Result<(), crate::config::Invalid> {
+        Err(crate::config::Invalid::new(["token"], format!("no {}", s.token.expose())))
+    }
+
+    fn check_text(pairs: &[(&str, &str)], pretty: bool) -> (String, u8) {
+        let mut pairs = pairs.to_vec();
+        if pretty {
+            pairs.push(("LOG_FORMAT", "pretty"));
+        }
+        let info = ServiceInfo::new("svc", "1.0.0");
+        check::<Settings>(&info, &Source::from_vars(pairs))
+    }
+
+    proptest::proptest! {
+        /// Whatever a secret holds, the check's output never contains it, in JSON or
+        /// as a table, valid or not.
+        #[test]
+        fn no_check_output_contains_a_secret(secret in "[ -~]{0,30}", other in proptest::prelude::any::<String>(), pretty: bool) {
+            let marked = format!("s3cr3t{secret}");
+            for pairs in [
+                vec![("TOKEN", marked.as_str()), ("COUNT", other.as_str())],
+                vec![("TOKEN", "t"), ("PASSWORD", marked.as_str()), ("KEYS", marked.as_str())],
+                vec![("TOKEN", marked.as_str()), ("TOKEM", marked.as_str())],
+            ] {
+                let (text, code) = check_text(&pairs, pretty);
+                proptest::prop_assert_eq!(code, EXIT_CONFIG);
+                proptest::prop_assert!(!text.contains("s3cr3t"), "{}", text);
+                if !pretty {
+                    proptest::prop_assert_eq!(text.matches('\n').count(), 1);
+                }
+            }
+        }
+    }
+
     #[test]
     fn strings_are_json() {
         let mut out = String::new();

@@ -178,7 +178,8 @@ fn range_check(range: &Range, leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) -
     };
     let text = &range.text;
     let ps = respan(p, range.span);
-    quote_spanned!(range.span=> #ps::in_range::<#ty, _>(__value, #start #dots #end, #text)?;)
+    let ts = respan(&quote!(#ty), range.span);
+    quote_spanned!(range.span=> #ps::in_range::<#ts, _>(__value, #start #dots #end, #text)?;)
 }
 
 /// The parser of a leaf, as a `Parser<value_ty>`.

@@ -57,7 +57,7 @@
 //!
 //! # Features
 //!
-//! - `macros` (default): `#[derive(Config)]` and `#[twelve::main]`.
+//! - `macros` (default): `#[derive(Config)]`, `#[derive(ConfigValue)]` and `#[twelve::main]`.
 //! - `http`: tower layers for HTTP services, in `twelve::http`: `CorrelationLayer`,
 //!   `PropagateCorrelationLayer`, `health_service`.
 //! - `axum`: axum integration (`http.route` on request lines, `health_routes`,
@@ -151,6 +151,14 @@ pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 /// - `from_str`: parse with `FromStr` (each item, for `Vec<T>`).
 /// - `with = path::to::function`: parse with `fn(&str) -> Result<T, E: Display>`
 ///   (for `Secret<T>`, the function returns `T`).
+/// - `range = 1..=64` (also `a..`, `..=b`, `a..b`; `"1s"..="1h"` for a `Duration`): the
+///   value must be in it.
+/// - `validate = path`: `fn(&T) -> Result<(), E: Display>`, the message the reason.
+///
+/// On the struct, `validate = path`: `fn(&Self) -> Result<(), config::Invalid>`, a
+/// check across fields run once every field parsed. Enum fields: derive
+/// [`ConfigValue`](macro@ConfigValue); maps (`HashMap`, `BTreeMap`) read `key=value`
+/// pairs.
 ///
 /// Mistakes are compile errors pointing at the attribute: unknown keys (listing the
 /// valid ones), duplicate keys, `default` on an `Option`, `nested` with a parsing

@@ -24,23 +24,41 @@ struct Settings {
 
 #[test]
 fn wrong_case_and_separators_are_accepted() {
-    for text in ["fast_path", "fast-path", "FASTPATH", "FastPath", " Fast_Path "] {
+    for text in [
+        "fast_path",
+        "fast-path",
+        "FASTPATH",
+        "FastPath",
+        " Fast_Path ",
+    ] {
         let s = Settings::from_vars([("MODE", text)]).expect(text);
         assert_eq!(s.mode, Mode::FastPath, "{text}");
     }
-    let s = Settings::from_vars([("MODE", "OFF"), ("FALLBACK", "s-a-f-e"), ("MODES", "off, safe")])
-        .expect("loads");
+    let s = Settings::from_vars([
+        ("MODE", "OFF"),
+        ("FALLBACK", "s-a-f-e"),
+        ("MODES", "off, safe"),
+    ])
+    .expect("loads");
     assert_eq!(
         (s.mode, s.fallback, s.modes),
-        (Mode::Disabled, Some(Mode::Safe), vec![Mode::Disabled, Mode::Safe])
+        (
+            Mode::Disabled,
+            Some(Mode::Safe),
+            vec![Mode::Disabled, Mode::Safe]
+        )
     );
     // The default is read with the same parser.
-    assert_eq!(Settings::from_vars([("X", "1")]).expect("default").mode, Mode::Safe);
+    assert_eq!(
+        Settings::from_vars([("X", "1")]).expect("default").mode,
+        Mode::Safe
+    );
 }
 
 #[test]
 fn an_unknown_value_lists_the_accepted_names() {
-    let err = Settings::from_vars([("MODE", "disabled"), ("MODES", "safe,turbo")]).expect_err("bad");
+    let err =
+        Settings::from_vars([("MODE", "disabled"), ("MODES", "safe,turbo")]).expect_err("bad");
     let text: Vec<String> = err.errors().map(ToString::to_string).collect();
     assert_eq!(
         text,
@@ -58,7 +76,10 @@ fn vars_and_env_example_list_the_names() {
     assert_eq!(vars[0].choices, ["fast_path", "safe", "off"]);
     assert_eq!(vars[1].choices, ["fast_path", "safe", "off"]);
     assert_eq!(vars[2].choices, ["fast_path", "safe", "off"]);
-    assert_eq!(<Mode as twelve::config::ConfigValue>::CHOICES, ["fast_path", "safe", "off"]);
+    assert_eq!(
+        <Mode as twelve::config::ConfigValue>::CHOICES,
+        ["fast_path", "safe", "off"]
+    );
     let example = Settings::env_example();
     assert!(
         example.contains(

@@ -63,7 +63,9 @@ fn an_empty_item_is_skipped_like_a_list_item() {
 fn a_repeated_key_is_an_error_naming_the_variable() {
     assert_eq!(
         problems(&[("LABELS", "a=1,a=2")]),
-        ["LABELS: invalid value \"a=1,a=2\": item 2: repeated key \"a\" (expected BTreeMap<String, String>)"]
+        [
+            "LABELS: invalid value \"a=1,a=2\": item 2: repeated key \"a\" (expected BTreeMap<String, String>)"
+        ]
     );
     // Keys compare as parsed: `EU` and `eu` are one region.
     assert_eq!(problems(&[("BY_REGION", "EU=1,eu=2")]).len(), 1);
@@ -73,12 +75,21 @@ fn a_repeated_key_is_an_error_naming_the_variable() {
 fn a_pair_without_equals_is_an_error_naming_the_variable() {
     assert_eq!(
         problems(&[("LABELS", "novalue")]),
-        ["LABELS: invalid value \"novalue\": item 1: expected key=value, found no `=` (expected BTreeMap<String, String>)"]
+        [
+            "LABELS: invalid value \"novalue\": item 1: expected key=value, found no `=` (expected BTreeMap<String, String>)"
+        ]
     );
     let text = problems(&[("LIMITS", "a=1;b=x"), ("BY_REGION", "asia=1")]);
     assert_eq!(text.len(), 2);
-    assert!(text[0].starts_with("LIMITS: ") && text[0].contains("item 2: value: expected a whole number"), "{text:?}");
-    assert!(text[1].contains("item 1: key: expected one of: eu, us"), "{text:?}");
+    assert!(
+        text[0].starts_with("LIMITS: ")
+            && text[0].contains("item 2: value: expected a whole number"),
+        "{text:?}"
+    );
+    assert!(
+        text[1].contains("item 1: key: expected one of: eu, us"),
+        "{text:?}"
+    );
 }
 
 #[test]
@@ -86,5 +97,8 @@ fn a_secret_map_never_shows_its_value() {
     let text = problems(&[("HEADERS", "api-key=hunter2,api-key=hunter3")]);
     assert_eq!(text.len(), 1);
     assert!(!text[0].contains("hunter"), "{text:?}");
-    assert!(text[0].starts_with("HEADERS: invalid value (secret, not shown): item 2: repeated key"), "{text:?}");
+    assert!(
+        text[0].starts_with("HEADERS: invalid value (secret, not shown): item 2: repeated key"),
+        "{text:?}"
+    );
 }

@@ -13,7 +13,12 @@ use super::temp_dir;
 
 /// `example` run with `args`, in `dir` (a fresh empty one when `None`), with only
 /// `vars` in its environment (and no `.env` unless `dir` has one).
-fn run(name: &str, args: &[&str], dir: Option<&std::path::Path>, vars: &[(&str, &OsStr)]) -> Output {
+fn run(
+    name: &str,
+    args: &[&str],
+    dir: Option<&std::path::Path>,
+    vars: &[(&str, &OsStr)],
+) -> Output {
     let empty;
     let dir = match dir {
         Some(dir) => dir,
@@ -35,7 +40,8 @@ fn check_line(out: &Output) -> Value {
     let text = String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8");
     assert_eq!(text.matches('\n').count(), 1, "one line: {text}");
     assert!(text.ends_with('\n'), "{text}");
-    let line: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    let line: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
     assert_eq!(line["message"], "config checked", "{text}");
     line
 }
@@ -43,7 +49,11 @@ fn check_line(out: &Output) -> Value {
 fn names(items: &Value) -> Vec<String> {
     items
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -53,13 +63,32 @@ fn each_example_checks_its_config_and_exits_0() {
         let out = run(name, &["--check-config"], None, &[]);
         assert_eq!(out.status.code(), Some(0), "{name}: {out:?}");
         let line = check_line(&out);
-        assert_eq!((line["valid"].as_bool(), line["level"].as_str()), (Some(true), Some("info")), "{line}");
-        assert!(line.get("errors").is_none() && line.get("warnings").is_none(), "{line}");
+        assert_eq!(
+            (line["valid"].as_bool(), line["level"].as_str()),
+            (Some(true), Some("info")),
+            "{line}"
+        );
+        assert!(
+            line.get("errors").is_none() && line.get("warnings").is_none(),
+            "{line}"
+        );
         let vars = line["vars"].as_array().expect("vars");
-        let port = vars.iter().find(|v| v["name"] == "PORT").expect("runtime vars too");
-        assert_eq!((port["source"].as_str(), port["value"].as_str()), (Some("default"), Some("8000")));
-        let release = vars.iter().find(|v| v["name"] == "RELEASE_ID").expect("RELEASE_ID");
-        assert_eq!((release["source"].as_str(), release["value"].is_null()), (Some("unset"), true));
+        let port = vars
+            .iter()
+            .find(|v| v["name"] == "PORT")
+            .expect("runtime vars too");
+        assert_eq!(
+            (port["source"].as_str(), port["value"].as_str()),
+            (Some("default"), Some("8000"))
+        );
+        let release = vars
+            .iter()
+            .find(|v| v["name"] == "RELEASE_ID")
+            .expect("RELEASE_ID");
+        assert_eq!(
+            (release["source"].as_str(), release["value"].is_null()),
+            (Some("unset"), true)
+        );
     }
     let line = check_line(&run("no-macro", &["--check-config"], None, &[]));
     assert_eq!(line["service"], "no-macro-service");
@@ -70,11 +99,19 @@ fn check_config_binds_nothing_and_runs_no_user_code() {
     // The port is taken: a start would fail to bind it; the check doesn't try.
     let held = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = held.local_addr().expect("addr").port().to_string();
-    let out = run("web", &["--check-config"], None, &[("PORT", OsStr::new(&port))]);
+    let out = run(
+        "web",
+        &["--check-config"],
+        None,
+        &[("PORT", OsStr::new(&port))],
+    );
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let line = check_line(&out);
     let vars = line["vars"].as_array().expect("vars");
-    assert!(vars.iter().any(|v| v["name"] == "PORT" && v["source"] == "env" && v["value"] == port.as_str()));
+    assert!(
+        vars.iter()
+            .any(|v| v["name"] == "PORT" && v["source"] == "env" && v["value"] == port.as_str())
+    );
     // migrate's main logs steps; none ran.
     let out = run("migrate", &["--check-config"], None, &[]);
     let text = String::from_utf8_lossy(&out.stdout);
@@ -98,12 +135,18 @@ fn check_config_with_ten_broken_variables_lists_all_and_exits_78() {
     let out = run("web", &["--check-config"], None, &broken);
     assert_eq!(out.status.code(), Some(78), "{out:?}");
     let line = check_line(&out);
-    assert_eq!((line["valid"].as_bool(), line["level"].as_str()), (Some(false), Some("error")));
+    assert_eq!(
+        (line["valid"].as_bool(), line["level"].as_str()),
+        (Some(false), Some("error"))
+    );
     assert_eq!(line["exit_code"], 78);
     let errors = names(&line["errors"]);
     assert_eq!(errors.len(), 10, "{errors:#?}");
     for (var, _) in broken {
-        assert!(errors.iter().any(|e| e.starts_with(&format!("{var}: "))), "{var} missing: {errors:#?}");
+        assert!(
+            errors.iter().any(|e| e.starts_with(&format!("{var}: "))),
+            "{var} missing: {errors:#?}"
+        );
     }
 }
 
@@ -125,10 +168,16 @@ fn check_config_output_is_one_json_line_whatever_the_values_hold() {
     let line = check_line(&out);
     assert_eq!(line["service"], "quote\"svc");
     let vars = line["vars"].as_array().expect("vars");
-    let currency = vars.iter().find(|v| v["name"] == "CURRENCY").expect("CURRENCY");
+    let currency = vars
+        .iter()
+        .find(|v| v["name"] == "CURRENCY")
+        .expect("CURRENCY");
     assert_eq!(currency["value"], "a\\\"b\\nc\\\\d\\u{1b}");
     let errors = names(&line["errors"]);
-    assert_eq!(errors, ["VAT_PERCENT: invalid value \"\u{fffd}\u{fffd}\": not valid UTF-8 (expected u64)"]);
+    assert_eq!(
+        errors,
+        ["VAT_PERCENT: invalid value \"\u{fffd}\u{fffd}\": not valid UTF-8 (expected u64)"]
+    );
 }
 
 #[test]
@@ -137,27 +186,61 @@ fn a_secret_never_appears_in_the_check() {
         "migrate",
         &["--check-config"],
         None,
-        &[("DATABASE_URL", OsStr::new("postgres://app:hunter2@db/app")), ("MIGRATION_STEPS", OsStr::new("x"))],
+        &[
+            ("DATABASE_URL", OsStr::new("postgres://app:hunter2@db/app")),
+            ("MIGRATION_STEPS", OsStr::new("x")),
+        ],
     );
     assert_eq!(out.status.code(), Some(78));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("hunter2"), "{text}");
     let line = check_line(&out);
-    let db = line["vars"].as_array().expect("vars").iter().find(|v| v["name"] == "DATABASE_URL").cloned();
-    assert_eq!(db.map(|d| d["value"].clone()), Some(Value::from("[REDACTED]")));
+    let db = line["vars"]
+        .as_array()
+        .expect("vars")
+        .iter()
+        .find(|v| v["name"] == "DATABASE_URL")
+        .cloned();
+    assert_eq!(
+        db.map(|d| d["value"].clone()),
+        Some(Value::from("[REDACTED]"))
+    );
 }
 
 #[test]
 fn check_config_under_log_format_pretty_is_a_table() {
-    let out = run("worker", &["--check-config"], None, &[("LOG_FORMAT", OsStr::new("pretty")), ("JOB_INTERVAL", OsStr::new("1s"))]);
+    let out = run(
+        "worker",
+        &["--check-config"],
+        None,
+        &[
+            ("LOG_FORMAT", OsStr::new("pretty")),
+            ("JOB_INTERVAL", OsStr::new("1s")),
+        ],
+    );
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("config checked: "), "{text}");
-    assert!(text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["JOB_INTERVAL", "env", "1s"]), "{text}");
-    let out = run("worker", &["--check-config"], None, &[("LOG_FORMAT", OsStr::new("pretty")), ("JOB_INTERVAL", OsStr::new("1"))]);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["JOB_INTERVAL", "env", "1s"]),
+        "{text}"
+    );
+    let out = run(
+        "worker",
+        &["--check-config"],
+        None,
+        &[
+            ("LOG_FORMAT", OsStr::new("pretty")),
+            ("JOB_INTERVAL", OsStr::new("1")),
+        ],
+    );
     assert_eq!(out.status.code(), Some(78));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("errors:\n  - JOB_INTERVAL: invalid value \"1\""), "{text}");
+    assert!(
+        text.contains("errors:\n  - JOB_INTERVAL: invalid value \"1\""),
+        "{text}"
+    );
 }
 
 #[test]
@@ -165,14 +248,21 @@ fn a_look_alike_in_dotenv_is_a_warning_naming_its_line() {
     let dir = temp_dir("release-dotenv");
     std::fs::write(dir.join(".env"), "CURRENCY=USD\nVAT_PERCEN=7\n").expect("write");
     let out = run("web", &["--check-config"], Some(&dir), &[]);
-    assert_eq!(out.status.code(), Some(0), "a warning is never an error: {out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a warning is never an error: {out:?}"
+    );
     let line = check_line(&out);
     assert_eq!(
         names(&line["warnings"]),
         ["VAT_PERCEN (from .env:2) is set but nothing reads it; did you mean VAT_PERCENT?"]
     );
     let vars = line["vars"].as_array().expect("vars");
-    assert!(vars.iter().any(|v| v["name"] == "CURRENCY" && v["source"] == ".env:1" && v["value"] == "USD"));
+    assert!(
+        vars.iter()
+            .any(|v| v["name"] == "CURRENCY" && v["source"] == ".env:1" && v["value"] == "USD")
+    );
 }
 
 #[test]
@@ -190,7 +280,10 @@ fn cli_false_leaves_the_flags_to_the_program() {
         let out = run("no-cli", &[flag], None, &[]);
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("\"message\":\"main ran\"") && text.contains(flag), "{text}");
+        assert!(
+            text.contains("\"message\":\"main ran\"") && text.contains(flag),
+            "{text}"
+        );
     }
 }
 
@@ -224,8 +317,14 @@ fn start_up_logs_config_loaded_with_sources_and_a_warning_per_look_alike() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("hunter2"), "{text}");
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
-    let loaded = lines.iter().find(|l| l["message"] == "config loaded").expect("config loaded");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let loaded = lines
+        .iter()
+        .find(|l| l["message"] == "config loaded")
+        .expect("config loaded");
     assert_eq!(loaded["level"], "info");
     let sources = loaded["config.sources"].as_object().expect("an object");
     assert_eq!(sources["MIGRATION_STEPS"], "env");
@@ -233,7 +332,10 @@ fn start_up_logs_config_loaded_with_sources_and_a_warning_per_look_alike() {
     assert_eq!(sources["PORT"], "default");
     assert_eq!(sources["RELEASE_ID"], "unset");
     let warnings: Vec<&Value> = lines.iter().filter(|l| l["level"] == "warn").collect();
-    let mut messages: Vec<&str> = warnings.iter().filter_map(|w| w["message"].as_str()).collect();
+    let mut messages: Vec<&str> = warnings
+        .iter()
+        .filter_map(|w| w["message"].as_str())
+        .collect();
     messages.sort_unstable();
     assert_eq!(
         messages,
@@ -242,7 +344,13 @@ fn start_up_logs_config_loaded_with_sources_and_a_warning_per_look_alike() {
             "MIGRATION_STEP is set but nothing reads it; did you mean MIGRATION_STEPS?",
         ]
     );
-    let started = lines.iter().position(|l| l["message"] == "started").expect("started");
-    let loaded_at = lines.iter().position(|l| l["message"] == "config loaded").expect("loaded");
+    let started = lines
+        .iter()
+        .position(|l| l["message"] == "started")
+        .expect("started");
+    let loaded_at = lines
+        .iter()
+        .position(|l| l["message"] == "config loaded")
+        .expect("loaded");
     assert!(loaded_at < started);
 }

@@ -34,7 +34,11 @@ struct Smtp {
 fn the_report_gives_name_source_and_shown_value() {
     let dir = temp_dir("report");
     std::fs::write(dir.join("db"), "postgres://pw@db\n").expect("write");
-    std::fs::write(dir.join(".env"), "# dev\nSHOP_SMTP_HOST=mail\nSHOP_LEVEL=\"a\\\"b\"\n").expect("write");
+    std::fs::write(
+        dir.join(".env"),
+        "# dev\nSHOP_SMTP_HOST=mail\nSHOP_LEVEL=\"a\\\"b\"\n",
+    )
+    .expect("write");
     let db = dir.join("db");
     let source = Source::from_vars([
         ("SHOP_DATABASE_URL_FILE", db.to_str().expect("utf-8")),
@@ -48,13 +52,23 @@ fn the_report_gives_name_source_and_shown_value() {
     let rows: Vec<(String, String, Option<String>)> = report
         .vars()
         .iter()
-        .map(|v| (v.name().to_owned(), v.source().to_string(), v.value().map(str::to_owned)))
+        .map(|v| {
+            (
+                v.name().to_owned(),
+                v.source().to_string(),
+                v.value().map(str::to_owned),
+            )
+        })
         .collect();
     let s = |t: &str| Some(t.to_owned());
     assert_eq!(
         rows,
         [
-            ("SHOP_DATABASE_URL".into(), format!("file:{}", db.display()), s("[REDACTED]")),
+            (
+                "SHOP_DATABASE_URL".into(),
+                format!("file:{}", db.display()),
+                s("[REDACTED]")
+            ),
             ("SHOP_PORT".into(), "env".into(), s("9000")),
             ("SHOP_LEVEL".into(), format!("{env}:3"), s("a\\\"b")),
             ("SHOP_RELEASE".into(), "unset".into(), None),
@@ -116,8 +130,13 @@ fn look_alikes_and_prefixed_strays_are_warnings_never_errors() {
 #[test]
 fn a_look_alike_in_dotenv_names_its_line() {
     let dir = temp_dir("lookalike-dotenv");
-    std::fs::write(dir.join(".env"), "SHOP_SMTP_HOST=mail\n\nSHOP_DATABSE_URL=x\n").expect("write");
-    let source = Source::from_vars([("SHOP_DATABASE_URL", "x")]).with_dotenv(Some(dir.join(".env")));
+    std::fs::write(
+        dir.join(".env"),
+        "SHOP_SMTP_HOST=mail\n\nSHOP_DATABSE_URL=x\n",
+    )
+    .expect("write");
+    let source =
+        Source::from_vars([("SHOP_DATABASE_URL", "x")]).with_dotenv(Some(dir.join(".env")));
     let (_, report) = Settings::load_report_from(&source);
     let warnings: Vec<String> = report.warnings().iter().map(ToString::to_string).collect();
     assert_eq!(

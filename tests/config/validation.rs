@@ -70,7 +70,10 @@ fn pool_fits(s: &Settings) -> Result<(), Invalid> {
 fn tls_pair(tls: &Tls) -> Result<(), Invalid> {
     if tls.cert.is_some() != tls.key.is_some() {
         let secret = tls.key.as_ref().map(|k| k.expose().as_str()).unwrap_or("");
-        return Err(Invalid::new(["cert", "KEY"], format!("give both or neither (key {secret})")));
+        return Err(Invalid::new(
+            ["cert", "KEY"],
+            format!("give both or neither (key {secret})"),
+        ));
     }
     Ok(())
 }
@@ -93,13 +96,21 @@ fn values_in_range_load() {
         ("APP_PASSWORD", "long enough"),
     ])
     .expect("loads");
-    assert_eq!((s.workers, s.timeout, s.port), (64, Duration::from_millis(100), Some(1024)));
+    assert_eq!(
+        (s.workers, s.timeout, s.port),
+        (64, Duration::from_millis(100), Some(1024))
+    );
 }
 
 #[test]
 fn a_range_miss_at_both_ends_is_reported() {
     assert_eq!(
-        problems(&[("APP_WORKERS", "0"), ("APP_TIMEOUT", "31s"), ("APP_RATIO", "1.5"), ("APP_PORT", "80")]),
+        problems(&[
+            ("APP_WORKERS", "0"),
+            ("APP_TIMEOUT", "31s"),
+            ("APP_RATIO", "1.5"),
+            ("APP_PORT", "80")
+        ]),
         [
             "APP_WORKERS: invalid value \"0\": out of range: must be between 1 and 64 (expected u16)",
             "APP_TIMEOUT: invalid value \"31s\": out of range: must be between 100ms and 30s (expected Duration)",
@@ -121,7 +132,9 @@ fn a_validator_error_on_a_secret_does_not_print_the_value() {
     let text = problems(&[("APP_PASSWORD", "hunter2")]);
     assert_eq!(
         text,
-        ["APP_PASSWORD: invalid value (secret, not shown): \"[REDACTED]\" is shorter than 8 characters (expected Option<Secret<String>>)"]
+        [
+            "APP_PASSWORD: invalid value (secret, not shown): \"[REDACTED]\" is shorter than 8 characters (expected Option<Secret<String>>)"
+        ]
     );
 }
 

@@ -31,14 +31,13 @@ pub use secret::{REDACTED, Secret};
 pub mod __private {
     pub use crate::config::{
         Check, Config, ConfigValue, DefaultValue, Field, Invalid, Loader, ParseContext, Parser,
-        RangeValue, VarInfo, bound, from_str, in_range, join, list, unknown_variant, variant,
-        with,
+        RangeValue, VarInfo, bound, from_str, in_range, join, list, unknown_variant, variant, with,
     };
-    pub use std::option::Option;
-    pub use std::result::Result;
     pub use crate::runtime::{App, Runtime, ServiceInfo};
     pub use crate::secret::Secret;
+    pub use std::option::Option;
     pub use std::process::ExitCode;
+    pub use std::result::Result;
 
     /// `#[twelve::main]`'s result as the runtime takes it; spanned on the user's return
     /// type, so that a type that can't be an exit code gets the error there.

@@ -26,7 +26,10 @@ fn the_web_pod_checks_its_config_before_it_starts() {
         if service_command.first().map(String::as_str) != Some("/usr/local/bin/web") {
             continue;
         }
-        let inits = pod["initContainers"].as_sequence().cloned().unwrap_or_default();
+        let inits = pod["initContainers"]
+            .as_sequence()
+            .cloned()
+            .unwrap_or_default();
         let Some(check) = inits
             .iter()
             .find(|c| strings(&c["command"]).last().map(String::as_str) == Some("--check-config"))
@@ -35,14 +38,24 @@ fn the_web_pod_checks_its_config_before_it_starts() {
             continue;
         };
         checked += 1;
-        let at = format!("{}, initContainer {:?}", doc.at(), check["name"].as_str().unwrap_or(""));
+        let at = format!(
+            "{}, initContainer {:?}",
+            doc.at(),
+            check["name"].as_str().unwrap_or("")
+        );
         let mut expected = service_command.clone();
         expected.push("--check-config".into());
         if strings(&check["command"]) != expected {
-            problems.add(&at, format!("command is not the service's + --check-config: {expected:?}"));
+            problems.add(
+                &at,
+                format!("command is not the service's + --check-config: {expected:?}"),
+            );
         }
         if !check["args"].is_null() {
-            problems.add(&at, "args: `--check-config` must be the one and only argument");
+            problems.add(
+                &at,
+                "args: `--check-config` must be the one and only argument",
+            );
         }
         for key in SAME {
             if check[key] != service[key] {

@@ -213,7 +213,10 @@ mod tests {
         assert_eq!(file.vars.get("GOOD").map(String::as_str), Some("1"));
         assert_eq!(file.vars.get("QUOTED").map(String::as_str), Some("a b"));
         assert_eq!(file.vars.get("LAST").map(String::as_str), Some("2"));
-        assert_eq!((file.line("GOOD"), file.line("QUOTED"), file.line("LAST")), (2, 4, 6));
+        assert_eq!(
+            (file.line("GOOD"), file.line("QUOTED"), file.line("LAST")),
+            (2, 4, 6)
+        );
         assert_eq!(file.line("NOPE"), 0);
         let lines: Vec<String> = file.problems.iter().map(ToString::to_string).collect();
         assert_eq!(lines.len(), 2, "{lines:?}");

@@ -323,7 +323,14 @@ mod tests {
     #[test]
     fn long_values_are_cut_and_escaped() {
         let long = "x".repeat(100);
-        let p = Problem::invalid("A".into(), "u8", &long, false, ValueSource::Env, "bad".into());
+        let p = Problem::invalid(
+            "A".into(),
+            "u8",
+            &long,
+            false,
+            ValueSource::Env,
+            "bad".into(),
+        );
         let text = p.to_string();
         assert!(text.contains(&format!("\"{}\"... (100 characters)", "x".repeat(64))));
         let p = Problem::invalid(

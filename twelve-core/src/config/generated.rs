@@ -111,14 +111,23 @@ mod tests {
     #[test]
     fn variants_ignore_case_dashes_and_underscores() {
         let keys = ["fastpath", "safe"];
-        for raw in ["fast_path", "fast-path", "FASTPATH", " FastPath ", "f_a-s_tpath"] {
+        for raw in [
+            "fast_path",
+            "fast-path",
+            "FASTPATH",
+            " FastPath ",
+            "f_a-s_tpath",
+        ] {
             assert_eq!(variant(raw, &keys), Some(0), "{raw}");
         }
         assert_eq!(variant("SAFE", &keys), Some(1));
         assert_eq!(variant("fast", &keys), None);
         assert_eq!(variant("safer", &keys), None);
         assert_eq!(variant("é", &keys), None);
-        assert_eq!(unknown_variant(&["fast_path", "safe"]), "expected one of: fast_path, safe");
+        assert_eq!(
+            unknown_variant(&["fast_path", "safe"]),
+            "expected one of: fast_path, safe"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::context::ParseContext;
 use super::error::{ConfigError, Problem, show_bare};
 use super::generated::join;
-use super::lookalike::lookalikes;
+use super::lookalike::lookalike_warnings;
 use super::report::{Report, VarReport};
 use super::rule::Invalid;
 use super::source::{Found, LookupError, Source};
@@ -15,7 +15,8 @@ use super::vars::{DefaultValue, VarInfo};
 
 /// A field's parser: the text of one variable to the field's type. It may take the
 /// text (`String` fields do, instead of copying it) only when it succeeds; a field
-/// with a check gets a parser that does not, so that a failed check can show it.
+/// with a check gets a parser that does not, so that a failed check can show it. The
+/// loader takes any `Fn` of this shape (the derive passes a closure, which inlines).
 pub type Parser<T> = fn(&mut String, &ParseContext) -> Result<T, String>;
 
 /// A field's checks (`range`, `validate`), run on the parsed value.
@@ -67,6 +68,7 @@ impl Field {
     }
 }
 
+#[inline(always)]
 fn full_name<'a>(prefix: &str, field: &'a Field) -> Cow<'a, str> {
     if field.absolute || prefix.is_empty() {
         Cow::Borrowed(field.name)
@@ -120,19 +122,36 @@ impl<'a> Loader<'a> {
 
     /// The loaded value, or every problem found (with the `.env` file's own problems
     /// after them, which may explain a missing variable).
+    #[inline]
     pub fn finish<T>(self, value: Option<T>) -> Result<T, ConfigError> {
-        self.finish_inner(value, true).0
+        match value {
+            // The common case, without a report to build: nothing to warn about either
+            // unless a `.env` file was read.
+            Some(value) if self.problems.is_empty() && self.records.is_none() => {
+                if self.source.dotenv_was_read() {
+                    for warning in self.source.warnings() {
+                        tracing::warn!(target: "twelve::config", "{warning}");
+                    }
+                }
+                Ok(value)
+            }
+            value => self.finish_inner(value, true).0,
+        }
     }
 
     /// Like [`finish`](Self::finish), with the [`Report`]: the variables read and the
     /// look-alike warnings (`prefix`: the settings' prefix, which any unread variable
     /// under it is warned about). The `.env` file's problems, when the load succeeds,
     /// are in [`Report::source_problems`] rather than logged.
-    pub fn finish_report<T>(self, value: Option<T>, prefix: &str) -> (Result<T, ConfigError>, Report) {
+    pub fn finish_report<T>(
+        self,
+        value: Option<T>,
+        prefix: &str,
+    ) -> (Result<T, ConfigError>, Report) {
         let source = self.source;
         let (result, mut report) = self.finish_inner(value, false);
         let read: Vec<&str> = report.vars.iter().map(|v| v.name.as_str()).collect();
-        let warnings = lookalikes(&source.set_names(), &read, prefix);
+        let warnings = lookalike_warnings(&source.set_names(), &read, prefix);
         report.warnings = warnings;
         if result.is_ok() {
             report.source_problems = source.warnings();
@@ -172,7 +191,7 @@ impl<'a> Loader<'a> {
         &mut self,
         prefix: &str,
         field: &'static Field,
-        parse: Parser<T>,
+        parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         check: Option<Check<T>>,
     ) -> Option<T> {
         match self.value(prefix, field, parse, check) {
@@ -192,7 +211,7 @@ impl<'a> Loader<'a> {
         &mut self,
         prefix: &str,
         field: &'static Field,
-        parse: Parser<T>,
+        parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         check: Option<Check<T>>,
     ) -> Option<Option<T>> {
         match self.value(prefix, field, parse, check) {
@@ -212,11 +231,11 @@ impl<'a> Loader<'a> {
         &mut self,
         prefix: &str,
         field: &'static Field,
-        parse: Parser<T>,
+        parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         default: &str,
         check: Option<Check<T>>,
     ) -> Option<T> {
-        match self.value(prefix, field, parse, check) {
+        match self.value(prefix, field, &parse, check) {
             Got::Value(value) => Some(value),
             Got::Failed => None,
             Got::Unset => {
@@ -242,7 +261,7 @@ impl<'a> Loader<'a> {
         &mut self,
         prefix: &str,
         field: &'static Field,
-        parse: Parser<T>,
+        parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         default: impl FnOnce() -> T,
         check: Option<Check<T>>,
     ) -> Option<T> {
@@ -312,36 +331,87 @@ impl<'a> Loader<'a> {
     }
 
     /// The field's value: parsed and checked, unset, or failed (the problem recorded).
-    #[inline]
+    ///
+    /// By hand, on the load's hot path (BENCHMARKS.md, "Config loading"): a variable
+    /// set in the environment goes from `var_os` to the parser with nothing larger than
+    /// its `String` moved around; files, `.env` and errors are out of line.
+    #[inline(always)]
     fn value<T>(
         &mut self,
         prefix: &str,
         field: &'static Field,
-        parse: Parser<T>,
+        parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         check: Option<Check<T>>,
     ) -> Got<T> {
         let name = full_name(prefix, field);
-        match self.source.get(&name) {
+        match self.source.primary(&name).map(std::ffi::OsString::into_string) {
+            Some(Ok(value)) => self.parsed(&name, field, value, ValueSource::Env, parse, check),
+            Some(Err(os)) => self.lookup_error(
+                &name,
+                field,
+                LookupError::NotUtf8 {
+                    var: name.to_string(),
+                    lossy: os.to_string_lossy().into_owned(),
+                    source: ValueSource::Env,
+                },
+            ),
+            None => self.fallback(&name, field, &parse, check),
+        }
+    }
+
+    /// `name_FILE`, then `.env`: out of line.
+    #[cold]
+    #[inline(never)]
+    fn fallback<T>(
+        &mut self,
+        name: &str,
+        field: &'static Field,
+        parse: &dyn Fn(&mut String, &ParseContext) -> Result<T, String>,
+        check: Option<Check<T>>,
+    ) -> Got<T> {
+        match self.source.fallback(name) {
             Ok(None) => Got::Unset,
-            Ok(Some(Found { mut value, source })) => {
-                if self.records.is_some() {
-                    self.record(&name, field, &source, Some(&value));
-                }
-                if field.secret {
-                    self.secrets.push(value.clone());
-                }
-                let parsed = parse(&mut value, &field.ctx);
-                match parsed.and_then(|v| check.map_or(Ok(()), |c| c(&v)).map(|()| v)) {
-                    Ok(parsed) => Got::Value(parsed),
-                    Err(reason) => {
-                        self.invalid(prefix, field, &value, source, reason);
-                        Got::Failed
-                    }
-                }
+            Ok(Some(Found { value, source })) => {
+                self.parsed(name, field, value, source, parse, check)
             }
-            Err(LookupError::NotUtf8 { var, lossy, source }) => {
+            Err(error) => self.lookup_error(name, field, error),
+        }
+    }
+
+    /// A value found: recorded, parsed, checked.
+    #[inline(always)]
+    fn parsed<T>(
+        &mut self,
+        name: &str,
+        field: &'static Field,
+        mut value: String,
+        source: ValueSource,
+        parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
+        check: Option<Check<T>>,
+    ) -> Got<T> {
+        if self.records.is_some() {
+            self.record(name, field, &source, Some(&value));
+        }
+        if field.secret {
+            self.secrets.push(value.clone());
+        }
+        let parsed = parse(&mut value, &field.ctx);
+        match parsed.and_then(|v| check.map_or(Ok(()), |c| c(&v)).map(|()| v)) {
+            Ok(parsed) => Got::Value(parsed),
+            Err(reason) => {
+                self.invalid_named(name, field, &value, source, reason);
+                Got::Failed
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lookup_error<T>(&mut self, name: &str, field: &Field, error: LookupError) -> Got<T> {
+        match error {
+            LookupError::NotUtf8 { var, lossy, source } => {
                 if self.records.is_some() {
-                    self.record(&name, field, &source, Some(&lossy));
+                    self.record(name, field, &source, Some(&lossy));
                 }
                 self.problems.push(Problem::invalid(
                     var,
@@ -351,18 +421,17 @@ impl<'a> Loader<'a> {
                     source,
                     "not valid UTF-8".into(),
                 ));
-                Got::Failed
             }
-            Err(LookupError::Unreadable { var, path, reason }) => {
+            LookupError::Unreadable { var, path, reason } => {
                 if self.records.is_some() {
                     let source = ValueSource::File(path.display().to_string());
-                    self.record(&name, field, &source, None);
+                    self.record(name, field, &source, None);
                 }
                 self.problems
                     .push(Problem::unreadable(var, field.ty, path, reason));
-                Got::Failed
             }
         }
+        Got::Failed
     }
 
     #[cold]
@@ -406,7 +475,20 @@ impl<'a> Loader<'a> {
         source: ValueSource,
         reason: String,
     ) {
-        let name = full_name(prefix, field).into_owned();
+        self.invalid_named(&full_name(prefix, field), field, value, source, reason);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn invalid_named(
+        &mut self,
+        name: &str,
+        field: &Field,
+        value: &str,
+        source: ValueSource,
+        reason: String,
+    ) {
+        let name = name.to_owned();
         self.problems.push(Problem::invalid(
             name,
             field.ty,

@@ -147,10 +147,23 @@ struct Candidate<'a> {
     limit: usize,
 }
 
-/// The warnings for `set` (names with where each is set) given the names that were
-/// `read` (an `X` read also reads `X_FILE`) and the settings' `prefix` (may be empty).
-/// In the order of `set`.
-pub(crate) fn lookalikes(set: &[(String, ValueSource)], read: &[&str], prefix: &str) -> Vec<Warning> {
+/// The look-alike check that [`Config::load_report`](super::Config::load_report) and
+/// the runtime run: the warnings for `set` (names, each with where it is set) given
+/// the names that were `read` (reading `X` also reads `X_FILE`) and the settings'
+/// `prefix` (may be empty), in the order of `set`. For sources of your own.
+///
+/// ```
+/// use twelve_core::config::{ValueSource, lookalike_warnings};
+/// let set = [("DATABSE_URL".to_string(), ValueSource::Env), ("HOME".to_string(), ValueSource::Env)];
+/// let warnings = lookalike_warnings(&set, &["DATABASE_URL"], "");
+/// assert_eq!(warnings.len(), 1);
+/// assert_eq!(warnings[0].suggestion(), Some("DATABASE_URL"));
+/// ```
+pub fn lookalike_warnings(
+    set: &[(String, ValueSource)],
+    read: &[&str],
+    prefix: &str,
+) -> Vec<Warning> {
     let known: HashSet<&str> = read.iter().copied().collect();
     let mut candidates: Option<Vec<Candidate<'_>>> = None;
     let mut warnings = Vec::new();
@@ -271,7 +284,7 @@ mod tests {
             .iter()
             .map(|n| ((*n).to_owned(), ValueSource::Env))
             .collect();
-        lookalikes(&set, read, prefix)
+        lookalike_warnings(&set, read, prefix)
             .iter()
             .map(ToString::to_string)
             .collect()
@@ -286,7 +299,18 @@ mod tests {
     fn typos_within_the_limit_are_found() {
         let read = ["DATABASE_URL", "PORT", "SMTP_HOST", "LOG_LEVEL"];
         assert_eq!(
-            check(&["DATABSE_URL", "HOST", "PROT", "PORTS", "SMTP_HOTS", "LOG_LEVLE"], &read, ""),
+            check(
+                &[
+                    "DATABSE_URL",
+                    "HOST",
+                    "PROT",
+                    "PORTS",
+                    "SMTP_HOTS",
+                    "LOG_LEVLE"
+                ],
+                &read,
+                ""
+            ),
             [
                 "DATABSE_URL is set but nothing reads it; did you mean DATABASE_URL?",
                 "PORTS is set but nothing reads it; did you mean PORT?",
@@ -302,7 +326,21 @@ mod tests {
     #[test]
     fn read_file_and_well_known_names_are_never_warned() {
         let read = ["PATHS", "HOME_DIR", "DB_URL"];
-        assert!(check(&["PATH", "HOME", "DB_URL", "DB_URL_FILE", "KUBERNETES_PORT", "RUST_LOG"], &read, "").is_empty());
+        assert!(
+            check(
+                &[
+                    "PATH",
+                    "HOME",
+                    "DB_URL",
+                    "DB_URL_FILE",
+                    "KUBERNETES_PORT",
+                    "RUST_LOG"
+                ],
+                &read,
+                ""
+            )
+            .is_empty()
+        );
         assert!(is_well_known("WEB_SERVICE_HOST"));
         assert!(is_well_known("WEB_SERVICE_PORT_HTTP"));
         assert!(is_well_known("WEB_PORT_80_TCP_ADDR"));

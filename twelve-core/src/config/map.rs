@@ -130,7 +130,10 @@ mod tests {
     fn pairs_follow_the_list_rules() {
         let map = parse_map(" a = 1 ,, b=x\\,y ,c=").expect("map");
         assert_eq!(map.len(), 3);
-        assert_eq!((map["a"].as_str(), map["b"].as_str(), map["c"].as_str()), ("1", "x,y", ""));
+        assert_eq!(
+            (map["a"].as_str(), map["b"].as_str(), map["c"].as_str()),
+            ("1", "x,y", "")
+        );
         assert_eq!(parse_map("").expect("empty"), BTreeMap::new());
         assert_eq!(
             parse_map("a=1,=2").unwrap_err(),

@@ -142,6 +142,12 @@ impl Source {
         self
     }
 
+    /// Whether the `.env` file was looked for (some variable was missing).
+    #[inline]
+    pub(crate) fn dotenv_was_read(&self) -> bool {
+        self.dotenv_file.get().is_some_and(Option::is_some)
+    }
+
     /// Problems of the `.env` file: lines it could not parse, which were skipped, or
     /// the file itself when it could not be used (unreadable, not UTF-8). Empty when
     /// the file was fine, absent, or never needed.
@@ -151,21 +157,6 @@ impl Source {
             .and_then(Option::as_ref)
             .map(|f| f.problems.clone())
             .unwrap_or_default()
-    }
-
-    /// The value of `name`: the variable itself, else `name_FILE`, else the same two
-    /// in `.env`. An empty value counts as unset.
-    #[inline]
-    pub(crate) fn get(&self, name: &str) -> Result<Option<Found>, LookupError> {
-        if let Some(value) = self.primary(name) {
-            return utf8(name, value, ValueSource::Env).map(|value| {
-                Some(Found {
-                    value,
-                    source: ValueSource::Env,
-                })
-            });
-        }
-        self.fallback(name)
     }
 
     /// The names set in this source (the environment or the given pairs, then the
@@ -202,10 +193,13 @@ impl Source {
         names
     }
 
-    /// `name_FILE`, then `.env`: kept out of line, off the path of a variable that is set.
+    /// The value of `name` when the variable itself is unset (the loader reads it with
+    /// [`primary`](Self::primary) first): `name_FILE`, then the same two in `.env`. An
+    /// empty value counts as unset. Kept out of line, off the path of a variable that is
+    /// set.
     #[cold]
     #[inline(never)]
-    fn fallback(&self, name: &str) -> Result<Option<Found>, LookupError> {
+    pub(crate) fn fallback(&self, name: &str) -> Result<Option<Found>, LookupError> {
         let file_var = format!("{name}_FILE");
         if self.files {
             if let Some(path) = self.primary(&file_var) {
@@ -232,8 +226,8 @@ impl Source {
 
     /// The variable in the process environment or the given pairs; `None` when unset
     /// or empty.
-    #[inline]
-    fn primary(&self, name: &str) -> Option<OsString> {
+    #[inline(always)]
+    pub(crate) fn primary(&self, name: &str) -> Option<OsString> {
         let value = match &self.vars {
             None => std::env::var_os(name),
             Some(vars) => vars.get(OsStr::new(name)).cloned(),
@@ -260,14 +254,6 @@ fn dotenv_switched_off() -> bool {
         ["0", "false", "no", "off"]
             .iter()
             .any(|off| v.trim().eq_ignore_ascii_case(off))
-    })
-}
-
-fn utf8(var: &str, value: OsString, source: ValueSource) -> Result<String, LookupError> {
-    value.into_string().map_err(|value| LookupError::NotUtf8 {
-        var: var.to_owned(),
-        lossy: value.to_string_lossy().into_owned(),
-        source,
     })
 }
 

@@ -89,13 +89,25 @@ impl ConfigValue for bool {
 fn parse_bool(raw: &str) -> Result<bool, String> {
     const TRUE: [&str; 4] = ["true", "1", "yes", "on"];
     const FALSE: [&str; 4] = ["false", "0", "no", "off"];
-    let t = raw.trim();
+    let t = trim(raw);
     if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
         Ok(true)
     } else if FALSE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
         Ok(false)
     } else {
         Err("expected true/false, 1/0, yes/no or on/off".into())
+    }
+}
+
+/// `raw` without surrounding white space. By hand, on the load's hot path: a value
+/// whose first and last bytes are visible ASCII (nearly all) is returned as it is,
+/// which is cheaper than `str::trim` decoding characters from both ends (BENCHMARKS.md,
+/// "Config loading").
+#[inline]
+fn trim(raw: &str) -> &str {
+    match (raw.as_bytes().first(), raw.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => raw,
+        _ => raw.trim(),
     }
 }
 
@@ -115,8 +127,9 @@ impl ConfigValue for char {
 macro_rules! integers {
     ($($t:ty),*) => {$(
         impl ConfigValue for $t {
+            #[inline]
             fn parse_value(raw: &str, _: &ParseContext) -> Result<Self, String> {
-                parse_int::<$t>(raw.trim(), <$t>::MIN, <$t>::MAX)
+                parse_int::<$t>(trim(raw), <$t>::MIN, <$t>::MAX)
             }
         }
         impl ConfigValue for NonZero<$t> {
@@ -131,6 +144,7 @@ integers!(
     u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
 );
 
+#[inline]
 fn parse_int<T>(t: &str, min: T, max: T) -> Result<T, String>
 where
     T: FromStr<Err = std::num::ParseIntError> + std::fmt::Display,
@@ -148,7 +162,7 @@ macro_rules! floats {
     ($($t:ty),*) => {$(
         impl ConfigValue for $t {
             fn parse_value(raw: &str, _: &ParseContext) -> Result<Self, String> {
-                raw.trim().parse::<$t>().map_err(|_| "expected a number like 0.5".to_string())
+                trim(raw).parse::<$t>().map_err(|_| "expected a number like 0.5".to_string())
             }
         }
     )*};
@@ -159,7 +173,7 @@ macro_rules! parsed {
     ($($t:ty => $hint:literal),* $(,)?) => {$(
         impl ConfigValue for $t {
             fn parse_value(raw: &str, _: &ParseContext) -> Result<Self, String> {
-                raw.trim().parse::<$t>().map_err(|_| $hint.to_string())
+                trim(raw).parse::<$t>().map_err(|_| $hint.to_string())
             }
         }
     )*};

@@ -245,8 +245,14 @@ mod tests {
 
     #[test]
     fn a_flag_counts_only_alone() {
-        assert_eq!(action(args(&["app", "--check-config"])), Some(Action::CheckConfig));
-        assert_eq!(action(args(&["app", "--env-example"])), Some(Action::EnvExample));
+        assert_eq!(
+            action(args(&["app", "--check-config"])),
+            Some(Action::CheckConfig)
+        );
+        assert_eq!(
+            action(args(&["app", "--env-example"])),
+            Some(Action::EnvExample)
+        );
         assert_eq!(action(args(&["app"])), None);
         assert_eq!(action(args(&["app", "--check-config", "extra"])), None);
         assert_eq!(action(args(&["app", "extra", "--check-config"])), None);
@@ -270,7 +276,10 @@ mod tests {
     }
 
     fn never(s: &Settings) -> Result<(), crate::config::Invalid> {
-        Err(crate::config::Invalid::new(["token"], format!("no {}", s.token.expose())))
+        Err(crate::config::Invalid::new(
+            ["token"],
+            format!("no {}", s.token.expose()),
+        ))
     }
 
     fn check_text(pairs: &[(&str, &str)], pretty: bool) -> (String, u8) {

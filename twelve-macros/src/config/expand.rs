@@ -129,7 +129,7 @@ fn leaf_load(leaf: &Leaf, meta: &syn::Ident, local: &syn::Ident, p: &TokenStream
     };
     quote! {
         let #local = {
-            let __parse: #p::Parser<#value_ty> = #parser;
+            let __parse = #parser;
             let __check: ::core::option::Option<#p::Check<#value_ty>> = #check;
             #call
         };
@@ -142,7 +142,11 @@ fn check(leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) -> TokenStream {
         return quote!(::core::option::Option::None);
     }
     let value_ty = &leaf.value_ty;
-    let range = leaf.checks.range.as_ref().map(|r| range_check(r, leaf, meta, p));
+    let range = leaf
+        .checks
+        .range
+        .as_ref()
+        .map(|r| range_check(r, leaf, meta, p));
     let validate = leaf.checks.validate.as_ref().map(|path| {
         // Coerced to the pointer type that `validate` promises, spanned on the path.
         let sp = path.span();
@@ -216,11 +220,14 @@ fn parser(leaf: &Leaf, p: &TokenStream) -> TokenStream {
             } else {
                 quote_spanned!(value_ty.span()=> <#value_ty as #p::ConfigValue>::parse_value)
             };
-            return quote!(|__raw, __ctx| #parse(__raw, __ctx));
+            return quote!(|__raw: &mut #p::String, __ctx: &#p::ParseContext| -> ::core::result::Result<#value_ty, #p::String> { #parse(__raw, __ctx) });
         }
     };
     let wrap = leaf.secret.then(|| quote!(.map(#p::Secret::new)));
-    quote!(|__raw, __ctx| { let __raw: &::core::primitive::str = __raw; let _ = __ctx; #parse #wrap })
+    let value_ty = &leaf.value_ty;
+    quote!(|__raw: &mut #p::String, __ctx: &#p::ParseContext| -> ::core::result::Result<#value_ty, #p::String> {
+        let __raw: &::core::primitive::str = __raw; let _ = __ctx; #parse #wrap
+    })
 }
 
 /// The `static` `Field` of a leaf: what the runtime knows of it.

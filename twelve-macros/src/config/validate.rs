@@ -181,7 +181,10 @@ fn check_range(field: &Field, span: Span, expr: &Expr, errors: &mut Errors) {
     match expr {
         Expr::Range(r) if r.start.is_some() || r.end.is_some() => {}
         Expr::Range(_) => {
-            errors.spanned(expr, "`range` needs at least one bound, e.g. `1..=64` or `1..`");
+            errors.spanned(
+                expr,
+                "`range` needs at least one bound, e.g. `1..=64` or `1..`",
+            );
             return;
         }
         _ => {

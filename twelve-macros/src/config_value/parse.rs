@@ -98,7 +98,10 @@ pub(crate) fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Input> {
                 format!("`{name}` can't name a variant: it has no letter or digit"),
             );
         }
-        if let Some((first, _)) = variants.iter().find(|(v, _)| v.key == key && !key.is_empty()) {
+        if let Some((first, _)) = variants
+            .iter()
+            .find(|(v, _)| v.key == key && !key.is_empty())
+        {
             errors.at(
                 span,
                 format!(

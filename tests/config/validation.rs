@@ -50,7 +50,7 @@ fn strong(password: &Secret<String>) -> Result<(), String> {
     Ok(())
 }
 
-fn no_trailing_slash(url: &String) -> Result<(), &'static str> {
+fn no_trailing_slash(url: &str) -> Result<(), &'static str> {
     if url.ends_with('/') {
         return Err("must not end with `/`");
     }

@@ -344,7 +344,11 @@ impl<'a> Loader<'a> {
         check: Option<Check<T>>,
     ) -> Got<T> {
         let name = full_name(prefix, field);
-        match self.source.primary(&name).map(std::ffi::OsString::into_string) {
+        match self
+            .source
+            .primary(&name)
+            .map(std::ffi::OsString::into_string)
+        {
             Some(Ok(value)) => self.parsed(&name, field, value, ValueSource::Env, parse, check),
             Some(Err(os)) => self.lookup_error(
                 &name,

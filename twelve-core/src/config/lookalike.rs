@@ -172,7 +172,7 @@ pub fn lookalike_warnings(
             || name
                 .strip_suffix("_FILE")
                 .is_some_and(|base| known.contains(base));
-        if is_read || is_well_known(name) {
+        if is_read {
             continue;
         }
         let candidates = candidates.get_or_insert_with(|| {
@@ -185,7 +185,11 @@ pub fn lookalike_warnings(
                 .collect()
         });
         let suggestion = closest(name, candidates);
-        if suggestion.is_some() || (!prefix.is_empty() && name.starts_with(prefix)) {
+        // The platform's names are ruled out last: few names get this far, and the
+        // check costs as much as comparing with every read name (BENCHMARKS.md).
+        if (suggestion.is_some() || (!prefix.is_empty() && name.starts_with(prefix)))
+            && !is_well_known(name)
+        {
             warnings.push(Warning {
                 var: name.clone(),
                 source: source.clone(),

@@ -148,12 +148,13 @@ fn check(leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) -> TokenStream {
         .as_ref()
         .map(|r| range_check(r, leaf, meta, p));
     let validate = leaf.checks.validate.as_ref().map(|path| {
-        // Coerced to the pointer type that `validate` promises, spanned on the path.
+        // Called with `&T`, spanned on the path (a wrong signature is an error there);
+        // not coerced to a `fn(&T)`, so that `fn(&str)` takes a `String` field's value.
         let sp = path.span();
         let ps = respan(p, sp);
         quote_spanned!(sp=> {
-            let __f: fn(&#value_ty) -> ::core::result::Result<(), _> = #path;
-            #ps::with(__f(__value))?;
+            let __result: ::core::result::Result<(), _> = #path(__value);
+            #ps::with(__result)?;
         })
     });
     quote! {

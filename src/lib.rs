@@ -57,7 +57,7 @@
 //!
 //! # Features
 //!
-//! - `macros` (default): `#[derive(Config)]` and `#[twelve::main]`.
+//! - `macros` (default): `#[derive(Config)]`, `#[derive(ConfigValue)]` and `#[twelve::main]`.
 //! - `http`: tower layers for HTTP services, in `twelve::http`: `CorrelationLayer`,
 //!   `PropagateCorrelationLayer`, `health_service`.
 //! - `axum`: axum integration (`http.route` on request lines, `health_routes`,
@@ -68,6 +68,7 @@
 pub use twelve_core::Secret;
 pub use twelve_core::config;
 pub use twelve_core::config::Config;
+pub use twelve_core::config::ConfigValue;
 pub use twelve_core::correlation;
 pub use twelve_core::health::{self, Health};
 #[cfg(feature = "http")]
@@ -150,6 +151,14 @@ pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 /// - `from_str`: parse with `FromStr` (each item, for `Vec<T>`).
 /// - `with = path::to::function`: parse with `fn(&str) -> Result<T, E: Display>`
 ///   (for `Secret<T>`, the function returns `T`).
+/// - `range = 1..=64` (also `a..`, `..=b`, `a..b`; `"1s"..="1h"` for a `Duration`): the
+///   value must be in it.
+/// - `validate = path`: `fn(&T) -> Result<(), E: Display>`, the message the reason.
+///
+/// On the struct, `validate = path`: `fn(&Self) -> Result<(), config::Invalid>`, a
+/// check across fields run once every field parsed. Enum fields: derive
+/// [`ConfigValue`](macro@ConfigValue); maps (`HashMap`, `BTreeMap`) read `key=value`
+/// pairs.
 ///
 /// Mistakes are compile errors pointing at the attribute: unknown keys (listing the
 /// valid ones), duplicate keys, `default` on an `Option`, `nested` with a parsing
@@ -158,6 +167,45 @@ pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use twelve_macros::Config;
+
+/// Derives [`ConfigValue`](trait@ConfigValue) for an enum of unit variants, so that it
+/// can be a field's type: the variable names a variant, ignoring ASCII case, `-` and
+/// `_`.
+///
+/// ```
+/// use twelve::{Config, ConfigValue};
+///
+/// #[derive(ConfigValue, Debug, PartialEq)]
+/// enum Mode {
+///     FastPath,            // reads fast_path, fast-path, FASTPATH, FastPath...
+///     Safe,
+///     #[config(rename = "off")]
+///     Disabled,            // reads off, OFF...
+/// }
+///
+/// #[derive(Config)]
+/// struct Settings {
+///     #[config(default = "safe")]
+///     mode: Mode,
+/// }
+///
+/// let s = Settings::from_vars([("MODE", "Fast-Path")]).unwrap();
+/// assert_eq!(s.mode, Mode::FastPath);
+/// let err = Settings::from_vars([("MODE", "turbo")]).err().unwrap();
+/// assert_eq!(
+///     err.to_string(),
+///     "MODE: invalid value \"turbo\": expected one of: fast_path, safe, off (expected Mode)"
+/// );
+/// assert_eq!(Settings::vars()[0].choices, ["fast_path", "safe", "off"]);
+/// ```
+///
+/// A variant's name is its Rust name in snake case (`FastPath` is `fast_path`), or
+/// `#[config(rename = "...")]`; `#[config(crate = "path")]` on the enum for a renamed
+/// dependency. Compile errors: a variant carrying data, an empty enum, two variants
+/// matching the same text, unknown keys.
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+pub use twelve_macros::ConfigValue;
 
 /// Runs `async fn main` under twelve's [`Runtime`]: config, JSON logs, signals, drain,
 /// exit codes.

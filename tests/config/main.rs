@@ -133,6 +133,16 @@ mod bad_input;
 
 mod vars_and_example;
 
+mod enums;
+
+mod maps;
+
+mod validation;
+
+mod sources;
+
+mod release;
+
 /// Fully qualified paths only: the derive must not rely on the prelude.
 #[allow(dead_code)]
 mod no_prelude {
@@ -400,6 +410,19 @@ proptest! {
             prop_assert!(!text.contains(&marked), "{}", text);
             prop_assert!(!text.contains("s3cr3t"), "{}", text);
         }
+        // Nor does the report, its warnings, or the error it comes with.
+        let (result, report) = Everything::load_report_from(&Source::from_vars(pairs));
+        let mut text = format!("{report:?} {result:?}");
+        for var in report.vars() {
+            text.push_str(var.value().unwrap_or_default());
+        }
+        for warning in report.warnings() {
+            text.push_str(&warning.to_string());
+        }
+        if let Err(e) = &result {
+            text.push_str(&e.to_string());
+        }
+        prop_assert!(!text.contains("s3cr3t"), "{}", text);
     }
 }
 

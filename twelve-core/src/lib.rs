@@ -30,12 +30,14 @@ pub use secret::{REDACTED, Secret};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::config::{
-        Config, ConfigValue, DefaultValue, Field, Loader, ParseContext, Parser, VarInfo, from_str,
-        join, list, with,
+        Check, Config, ConfigValue, DefaultValue, Field, Invalid, Loader, ParseContext, Parser,
+        RangeValue, VarInfo, bound, from_str, in_range, join, list, unknown_variant, variant, with,
     };
     pub use crate::runtime::{App, Runtime, ServiceInfo};
     pub use crate::secret::Secret;
+    pub use std::option::Option;
     pub use std::process::ExitCode;
+    pub use std::result::Result;
 
     /// `#[twelve::main]`'s result as the runtime takes it; spanned on the user's return
     /// type, so that a type that can't be an exit code gets the error there.

@@ -9,6 +9,7 @@ use proc_macro::TokenStream;
 
 mod attr;
 mod config;
+mod config_value;
 mod errors;
 mod main_fn;
 mod paths;
@@ -19,6 +20,13 @@ mod types;
 #[proc_macro_derive(Config, attributes(config))]
 pub fn derive_config(input: TokenStream) -> TokenStream {
     config::derive(input.into()).into()
+}
+
+/// Implements `twelve::config::ConfigValue` for an enum of unit variants. See
+/// `twelve::ConfigValue`.
+#[proc_macro_derive(ConfigValue, attributes(config))]
+pub fn derive_config_value(input: TokenStream) -> TokenStream {
+    config_value::derive(input.into()).into()
 }
 
 /// Runs `async fn main` under twelve's runtime. See `twelve::main`.

@@ -23,6 +23,17 @@ pub(crate) fn inner<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     }
 }
 
+/// Whether `ty` is a `HashMap<K, V>` or `BTreeMap<K, V>` (by the last path segment).
+pub(crate) fn is_map(ty: &Type) -> bool {
+    let Type::Path(path) = ty else { return false };
+    path.qself.is_none()
+        && path
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "HashMap" || s.ident == "BTreeMap")
+}
+
 /// The type as a user wrote it, without the spaces that token printing adds.
 pub(crate) fn display(ty: &Type) -> String {
     tidy(&ty.to_token_stream().to_string())

@@ -18,6 +18,7 @@ use crate::programs::Program;
 use crate::yaml::{mapping, show, strings, text, yaml_documents};
 use crate::{Problems, root};
 
+mod check_config;
 mod config;
 mod pods;
 mod services;

@@ -2,6 +2,7 @@
 
 use super::error::ConfigError;
 use super::loader::Loader;
+use super::report::Report;
 use super::source::Source;
 use super::vars::{VarInfo, render_env_example};
 
@@ -61,6 +62,21 @@ pub trait Config: Sized {
         loader.finish(value)
     }
 
+    /// Loads like [`from_env`](Self::from_env), and also tells what was read: each
+    /// variable's name, [source](super::ValueSource) and value as it may be shown
+    /// (secrets `[REDACTED]`), and the look-alike [warnings](super::Warning). The
+    /// report is there whether the load succeeded or not.
+    fn load_report() -> (Result<Self, ConfigError>, Report) {
+        Self::load_report_from(&Source::from_env())
+    }
+
+    /// [`load_report`](Self::load_report) from a [`Source`] you built.
+    fn load_report_from(source: &Source) -> (Result<Self, ConfigError>, Report) {
+        let mut loader = Loader::with_report(source, true);
+        let value = Self::__load(&mut loader, "");
+        loader.finish_report(value, Self::__prefix())
+    }
+
     /// Every variable this struct reads, nested ones included, in field order.
     fn vars() -> Vec<VarInfo> {
         let mut vars = Vec::new();
@@ -81,6 +97,12 @@ pub trait Config: Sized {
     /// Appends the variables of the fields, names prefixed with `prefix`.
     #[doc(hidden)]
     fn __vars(prefix: &str, out: &mut Vec<VarInfo>);
+
+    /// `#[config(prefix = "...")]`, for the look-alike check.
+    #[doc(hidden)]
+    fn __prefix() -> &'static str {
+        ""
+    }
 }
 
 /// No settings: for a `main` that takes none.

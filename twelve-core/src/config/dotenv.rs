@@ -11,6 +11,8 @@ use super::error::Problem;
 pub(crate) struct DotenvFile {
     pub(crate) path: PathBuf,
     pub(crate) vars: HashMap<String, String>,
+    /// The 1-based line of each variable's (last) assignment.
+    pub(crate) lines: HashMap<String, usize>,
     pub(crate) problems: Vec<Problem>,
 }
 
@@ -36,6 +38,7 @@ impl DotenvFile {
             }
         };
         let mut file = Self::empty(path);
+        file.lines = assignment_lines(&text);
         let mut lines = Lines::new(&text);
         for item in dotenvy::from_read_iter(text.as_bytes()) {
             match item {
@@ -57,6 +60,12 @@ impl DotenvFile {
             }
         }
         file
+    }
+
+    /// The 1-based line where `key` is assigned (its last assignment), 0 when it can't
+    /// be told (a key dotenvy found that no line starts with).
+    pub(crate) fn line(&self, key: &str) -> usize {
+        self.lines.get(key).copied().unwrap_or(0)
     }
 
     fn empty(path: &Path) -> Self {
@@ -134,6 +143,26 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// The line of each `KEY=` (or `export KEY=`) that starts a line, the last one of a
+/// key winning as in dotenvy. A line inside a quoted value over several lines that
+/// looks like an assignment is taken for one: a line number is for people, not for
+/// parsing.
+fn assignment_lines(text: &str) -> HashMap<String, usize> {
+    let mut lines = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        let line = line.strip_prefix("export ").map_or(line, str::trim_start);
+        let end = line
+            .find(|c: char| c == '=' || c.is_whitespace())
+            .unwrap_or(line.len());
+        let (key, rest) = line.split_at(end);
+        if !key.is_empty() && !key.starts_with('#') && rest.trim_start().starts_with('=') {
+            lines.insert(key.to_owned(), i + 1);
+        }
+    }
+    lines
+}
+
 /// Whether `after`, the text after a reported one, shows that the reported text ended
 /// its line: only blanks, then the end of the text, a line break or a `#` comment.
 fn ends_line(after: &str) -> bool {
@@ -184,6 +213,11 @@ mod tests {
         assert_eq!(file.vars.get("GOOD").map(String::as_str), Some("1"));
         assert_eq!(file.vars.get("QUOTED").map(String::as_str), Some("a b"));
         assert_eq!(file.vars.get("LAST").map(String::as_str), Some("2"));
+        assert_eq!(
+            (file.line("GOOD"), file.line("QUOTED"), file.line("LAST")),
+            (2, 4, 6)
+        );
+        assert_eq!(file.line("NOPE"), 0);
         let lines: Vec<String> = file.problems.iter().map(ToString::to_string).collect();
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(
@@ -191,6 +225,15 @@ mod tests {
             "{lines:?}"
         );
         assert!(lines[1].contains("bad.env:5: "), "{lines:?}");
+    }
+
+    #[test]
+    fn assignment_lines_follow_export_spaces_and_the_last_one() {
+        let lines = assignment_lines("# A=1\nexport B=2\n  C = 3\nB=4\nD\n=5\nE=\"x\ny\"\n");
+        assert_eq!(lines.get("B"), Some(&4));
+        assert_eq!(lines.get("C"), Some(&3));
+        assert_eq!(lines.get("E"), Some(&7));
+        assert!(!lines.contains_key("A") && !lines.contains_key("D") && !lines.contains_key(""));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::value_source::ValueSource;
+
 /// How many characters of a bad value an error shows.
 const SHOWN_CHARS: usize = 64;
 
@@ -100,9 +102,17 @@ pub enum ProblemKind {
     Invalid {
         /// The value, escaped and cut at 64 characters; `None` for a secret.
         shown: Option<String>,
-        /// Where the value came from, when not the process environment.
-        origin: Option<String>,
+        /// Where the value came from; `Display` names it when it is a file or `.env`.
+        source: ValueSource,
         /// Why it was rejected, e.g. `out of range: must be between 0 and 65535`.
+        reason: String,
+    },
+    /// A check across fields (`#[config(validate = path)]` on the struct) failed.
+    Rule {
+        /// Every variable the check names, by its full name; the first is also
+        /// [`Problem::var`].
+        vars: Vec<String>,
+        /// The check's message.
         reason: String,
     },
     /// `X_FILE` names a file that could not be read.
@@ -145,7 +155,7 @@ impl Problem {
         expected: &'static str,
         value: &str,
         secret: bool,
-        origin: Option<String>,
+        source: ValueSource,
         reason: String,
     ) -> Self {
         // A parser (a user's `with` function, a `FromStr` error) may quote its input:
@@ -156,9 +166,30 @@ impl Problem {
             expected,
             kind: ProblemKind::Invalid {
                 shown: (!secret).then(|| show(value)),
-                origin,
+                source,
                 reason,
             },
+        }
+    }
+
+    /// A problem of a check across fields, naming `vars` (at least one).
+    pub(crate) fn rule(vars: Vec<String>, expected: &'static str, reason: String) -> Self {
+        Problem {
+            var: vars.first().cloned(),
+            expected,
+            kind: ProblemKind::Rule { vars, reason },
+        }
+    }
+
+    /// Every `secret` value taken out of the reason (for reasons that a user's
+    /// function wrote, which may quote any field).
+    pub(crate) fn scrub_secrets(&mut self, secrets: &[String]) {
+        if let ProblemKind::Invalid { reason, .. } | ProblemKind::Rule { reason, .. } =
+            &mut self.kind
+        {
+            for secret in secrets {
+                *reason = scrub(std::mem::take(reason), secret);
+            }
         }
     }
 
@@ -191,8 +222,8 @@ impl Problem {
         }
     }
 
-    /// The variable, e.g. `PORT` or `DATABASE_URL_FILE`; `None` for a problem of the
-    /// `.env` file itself.
+    /// The variable, e.g. `PORT` or `DATABASE_URL_FILE` (the first one, for a check
+    /// across fields); `None` for a problem of the `.env` file itself.
     pub fn var(&self) -> Option<&str> {
         self.var.as_deref()
     }
@@ -210,25 +241,26 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(var) = &self.var {
-            write!(f, "{var}: ")?;
+        match (&self.var, &self.kind) {
+            (_, ProblemKind::Rule { vars, reason }) => {
+                return write!(f, "{}: {reason}", vars.join(", "));
+            }
+            (Some(var), ProblemKind::Invalid { source, .. }) if source.is_file() => {
+                write!(f, "{var} (from {source}): ")?
+            }
+            (Some(var), _) => write!(f, "{var}: ")?,
+            (None, _) => {}
         }
         match &self.kind {
             ProblemKind::Missing => f.write_str("required but not set")?,
-            ProblemKind::Invalid {
-                shown,
-                origin,
-                reason,
-            } => {
+            ProblemKind::Invalid { shown, reason, .. } => {
                 match shown {
                     Some(value) => write!(f, "invalid value {value}")?,
                     None => f.write_str("invalid value (secret, not shown)")?,
                 }
-                if let Some(origin) = origin {
-                    write!(f, " from {origin}")?;
-                }
                 write!(f, ": {reason}")?;
             }
+            ProblemKind::Rule { .. } => {}
             ProblemKind::UnreadableFile { path, reason } => {
                 write!(f, "cannot read {:?}: {reason}", path.display().to_string())?
             }
@@ -266,6 +298,24 @@ fn show(value: &str) -> String {
     }
 }
 
+/// The value as a report shows it: escaped as in errors, without the quotes, cut at
+/// [`SHOWN_CHARS`] characters.
+pub(crate) fn show_bare(value: &str) -> String {
+    let (cut, rest) = match value.char_indices().nth(SHOWN_CHARS) {
+        None => (value, None),
+        Some((cut, _)) => (&value[..cut], Some(value.chars().count())),
+    };
+    let quoted = format!("{cut:?}");
+    let inner = quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .unwrap_or(&quoted);
+    match rest {
+        None => inner.to_owned(),
+        Some(count) => format!("{inner}... ({count} characters)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,14 +323,60 @@ mod tests {
     #[test]
     fn long_values_are_cut_and_escaped() {
         let long = "x".repeat(100);
-        let p = Problem::invalid("A".into(), "u8", &long, false, None, "bad".into());
+        let p = Problem::invalid(
+            "A".into(),
+            "u8",
+            &long,
+            false,
+            ValueSource::Env,
+            "bad".into(),
+        );
         let text = p.to_string();
         assert!(text.contains(&format!("\"{}\"... (100 characters)", "x".repeat(64))));
-        let p = Problem::invalid("A".into(), "u8", "a\"b\n\u{1b}", false, None, "bad".into());
+        let p = Problem::invalid(
+            "A".into(),
+            "u8",
+            "a\"b\n\u{1b}",
+            false,
+            ValueSource::Env,
+            "bad".into(),
+        );
         assert_eq!(
             p.to_string(),
             "A: invalid value \"a\\\"b\\n\\u{1b}\": bad (expected u8)"
         );
+    }
+
+    #[test]
+    fn files_are_named_and_reports_show_bare_values() {
+        let p = Problem::invalid(
+            "SMTP_PORT".into(),
+            "u16",
+            "x",
+            false,
+            ValueSource::Dotenv {
+                file: ".env".into(),
+                line: 3,
+            },
+            "bad".into(),
+        );
+        assert_eq!(
+            p.to_string(),
+            "SMTP_PORT (from .env:3): invalid value \"x\": bad (expected u16)"
+        );
+        assert_eq!(show_bare("a\"b\n"), "a\\\"b\\n");
+        assert_eq!(
+            show_bare(&"y".repeat(70)),
+            format!("{}... (70 characters)", "y".repeat(64))
+        );
+        let mut p = Problem::rule(
+            vec!["A".into(), "B".into()],
+            "",
+            "A (s3cret) needs B".into(),
+        );
+        p.scrub_secrets(&["s3cret".into()]);
+        assert_eq!(p.to_string(), "A, B: A ([REDACTED]) needs B");
+        assert_eq!(p.var(), Some("A"));
     }
 
     #[test]
@@ -290,7 +386,7 @@ mod tests {
             "Secret<u8>",
             "hunter2",
             true,
-            None,
+            ValueSource::Env,
             "bad".into(),
         );
         assert!(!p.to_string().contains("hunter2"));
@@ -303,7 +399,7 @@ mod tests {
             "Secret<Url>",
             " hunter2 ",
             true,
-            None,
+            ValueSource::Env,
             "cannot parse 'hunter2'".into(),
         );
         assert_eq!(

@@ -92,16 +92,51 @@
 //! succeeds. A file that can't be read or isn't UTF-8 is reported the same way, by its
 //! name alone, and none of it is used.
 
+//!
+//! # Enums and maps
+//!
+//! `#[derive(ConfigValue)]` on an enum of unit variants reads a variant by name,
+//! ignoring ASCII case, `-` and `_` (`FastPath` reads `fast_path`, `fast-path`,
+//! `FASTPATH`); `#[config(rename = "x")]` on a variant replaces its name. An unknown
+//! value's error lists the names; so do [`VarInfo::choices`] and the `.env.example`.
+//! `HashMap<K, V>` and `BTreeMap<K, V>` read `key=value` pairs with the list rules;
+//! the first `=` splits; a repeated key or a pair without `=` is an error.
+//! [`parse_map`], [`parse_percent_encoded_map`] and [`percent_decode`] serve
+//! `#[config(with = ...)]` functions (the OpenTelemetry variables).
+//!
+//! # Validation
+//!
+//! `#[config(range = 1..=64)]` (any range literal of the field's type; `"1s"..="1h"`
+//! for a `Duration`), `#[config(validate = path)]` on a field (`fn(&T) -> Result<(),
+//! E: Display>`), and `#[config(validate = path)]` on the struct (`fn(&Self) ->
+//! Result<(), Invalid>`, run once every field parsed, naming the variables it concerns
+//! by their full names). Their problems are reported with every other of the load; a
+//! secret's value never appears.
+//!
+//! # Where values came from, and variables nobody reads
+//!
+//! Each value has a [`ValueSource`]: `env`, `file:<path>`, `.env:<line>`, `default` or
+//! `unset`; a problem with a value from a file or `.env` names it.
+//! [`Config::load_report`] gives a [`Report`]: per variable its name, source and value
+//! as it may be shown (secrets `[REDACTED]`), and [`Warning`]s for variables that are
+//! set, read by nothing, and within edit distance 2 of a read name (1 under 8
+//! characters) or under the settings' prefix. Variables that platforms set are never
+//! warned about: [`WELL_KNOWN`], [`WELL_KNOWN_PREFIXES`] and Kubernetes service links
+//! ([`is_well_known`]).
+
 // The files below import one way, leaves first; nothing imports this facade.
 //
-// - `context` (ParseContext), `duration`, `vars` (VarInfo, the .env.example text):
-//   leaves.
-// - `list` -> context; `value` (ConfigValue) -> context, list, duration.
-// - `error` (ConfigError, Problem): a leaf of the loading side; `dotenv` -> error;
-//   `source` -> dotenv, error.
-// - `generated` (the adapters derived code calls) -> context, list.
-// - `loader` -> context, error, source, vars, generated.
-// - `config_trait` (Config) -> loader, source, vars, error; `check`
+// - `context` (ParseContext), `duration`, `vars` (VarInfo, the .env.example text),
+//   `value_source` (ValueSource), `rule` (Invalid): leaves.
+// - `list` -> context; `map` -> context, list; `value` (ConfigValue) -> context,
+//   list, map, duration.
+// - `error` (ConfigError, Problem) -> value_source; `report` (Report, Warning) ->
+//   error, value_source; `lookalike` -> report, value_source; `dotenv` -> error;
+//   `source` -> dotenv, error, value_source.
+// - `generated` (the adapters derived code calls) -> context, list, value.
+// - `loader` -> context, error, generated, lookalike, report, rule, source,
+//   value_source, vars.
+// - `config_trait` (Config) -> loader, report, source, vars, error; `check`
 //   (check_env_example) -> config_trait.
 mod check;
 mod config_trait;
@@ -112,19 +147,31 @@ mod error;
 mod generated;
 mod list;
 mod loader;
+mod lookalike;
+mod map;
+mod report;
+mod rule;
 mod source;
 mod value;
+mod value_source;
 mod vars;
 
 pub use check::{UPDATE_ENV_EXAMPLE, check_env_example};
 pub use config_trait::Config;
 pub use context::ParseContext;
 pub use error::{ConfigError, Problem, ProblemKind};
+pub use lookalike::{WELL_KNOWN, WELL_KNOWN_PREFIXES, is_well_known, lookalike_warnings};
+pub use map::{parse_map, parse_percent_encoded_map, percent_decode};
+pub use report::{Report, VarReport, Warning};
+pub use rule::Invalid;
 pub use source::Source;
 pub use value::ConfigValue;
+pub use value_source::ValueSource;
 pub use vars::{DefaultValue, VarInfo, render_env_example};
 
 #[doc(hidden)]
-pub use generated::{from_str, join, list, with};
+pub use generated::{
+    RangeValue, bound, from_str, in_range, join, list, unknown_variant, variant, with,
+};
 #[doc(hidden)]
-pub use loader::{Field, Loader, Parser};
+pub use loader::{Check, Field, Loader, Parser};

@@ -1,6 +1,7 @@
 //! [`Source`]: where values come from: the process environment (or given pairs),
 //! `X_FILE` files, and a `.env` file.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::sync::OnceLock;
 
 use super::dotenv::DotenvFile;
 use super::error::Problem;
+use super::value_source::ValueSource;
 
 /// Where a [`Config`](super::Config) reads its variables from.
 ///
@@ -42,7 +44,8 @@ pub struct Source {
     /// `None`: the process environment.
     vars: Option<HashMap<OsString, OsString>>,
     files: bool,
-    dotenv: Option<PathBuf>,
+    /// Borrowed for the default `.env`: no allocation per load.
+    dotenv: Option<Cow<'static, Path>>,
     /// Whether `TWELVE_DOTENV` may turn the `.env` file off (for [`Source::from_env`]).
     dotenv_switch: bool,
     /// Read on first need: `None` when off.
@@ -53,8 +56,8 @@ pub struct Source {
 #[derive(Debug)]
 pub(crate) struct Found {
     pub(crate) value: String,
-    /// Where it came from, when not the variable itself (for error messages).
-    pub(crate) origin: Option<String>,
+    /// Where it came from.
+    pub(crate) source: ValueSource,
 }
 
 /// A variable that exists but can't be used.
@@ -64,7 +67,7 @@ pub(crate) enum LookupError {
     NotUtf8 {
         var: String,
         lossy: String,
-        origin: Option<String>,
+        source: ValueSource,
     },
     /// `var` (an `X_FILE`) names a file that can't be read.
     Unreadable {
@@ -84,7 +87,7 @@ impl Source {
         Source {
             vars: None,
             files: true,
-            dotenv: Some(PathBuf::from(".env")),
+            dotenv: Some(Cow::Borrowed(Path::new(".env"))),
             // Checked only when the file is needed: a load that finds every variable
             // in the environment reads nothing else.
             dotenv_switch: true,
@@ -134,9 +137,15 @@ impl Source {
     /// A `.env` file for variables that the main source lacks; `None` turns it off.
     /// A missing file is not an error.
     pub fn with_dotenv(mut self, path: Option<impl Into<PathBuf>>) -> Self {
-        self.dotenv = path.map(Into::into);
+        self.dotenv = path.map(|p| Cow::Owned(p.into()));
         self.dotenv_file = OnceLock::new();
         self
+    }
+
+    /// Whether the `.env` file was looked for (some variable was missing).
+    #[inline]
+    pub(crate) fn dotenv_was_read(&self) -> bool {
+        self.dotenv_file.get().is_some_and(Option::is_some)
     }
 
     /// Problems of the `.env` file: lines it could not parse, which were skipped, or
@@ -150,51 +159,75 @@ impl Source {
             .unwrap_or_default()
     }
 
-    /// The value of `name`: the variable itself, else `name_FILE`, else the same two
-    /// in `.env`. An empty value counts as unset.
-    #[inline]
-    pub(crate) fn get(&self, name: &str) -> Result<Option<Found>, LookupError> {
-        if let Some(value) = self.primary(name) {
-            return utf8(name, value, None).map(|value| {
-                Some(Found {
-                    value,
-                    origin: None,
-                })
-            });
+    /// The names set in this source (the environment or the given pairs, then the
+    /// `.env` file's, which this reads when it is on), each with where it is set, for
+    /// the look-alike check. Names that are not UTF-8, or set to empty, are left out.
+    pub(crate) fn set_names(&self) -> Vec<(String, ValueSource)> {
+        let mut names: Vec<(String, ValueSource)> = match &self.vars {
+            None => std::env::vars_os()
+                .filter(|(_, v)| !v.is_empty())
+                .filter_map(|(k, _)| k.into_string().ok())
+                .map(|k| (k, ValueSource::Env))
+                .collect(),
+            Some(vars) => vars
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .filter_map(|(k, _)| k.to_str())
+                .map(|k| (k.to_owned(), ValueSource::Env))
+                .collect(),
+        };
+        if let Some(dotenv) = self.dotenv_file() {
+            let file = dotenv.path.display().to_string();
+            for (key, value) in &dotenv.vars {
+                if !value.is_empty() && self.primary(key).is_none() {
+                    names.push((
+                        key.clone(),
+                        ValueSource::Dotenv {
+                            file: file.clone(),
+                            line: dotenv.line(key),
+                        },
+                    ));
+                }
+            }
         }
-        self.fallback(name)
+        names
     }
 
-    /// `name_FILE`, then `.env`: kept out of line, off the path of a variable that is set.
+    /// The value of `name` when the variable itself is unset (the loader reads it with
+    /// [`primary`](Self::primary) first): `name_FILE`, then the same two in `.env`. An
+    /// empty value counts as unset. Kept out of line, off the path of a variable that is
+    /// set.
     #[cold]
     #[inline(never)]
-    fn fallback(&self, name: &str) -> Result<Option<Found>, LookupError> {
+    pub(crate) fn fallback(&self, name: &str) -> Result<Option<Found>, LookupError> {
         let file_var = format!("{name}_FILE");
         if self.files {
             if let Some(path) = self.primary(&file_var) {
-                return read_file(&file_var, Path::new(&path), None);
+                return read_file(&file_var, Path::new(&path));
             }
         }
         let Some(dotenv) = self.dotenv_file() else {
             return Ok(None);
         };
-        let origin = || Some(dotenv.path.display().to_string());
         if let Some(value) = dotenv.vars.get(name).filter(|v| !v.is_empty()) {
             return Ok(Some(Found {
                 value: value.clone(),
-                origin: origin(),
+                source: ValueSource::Dotenv {
+                    file: dotenv.path.display().to_string(),
+                    line: dotenv.line(name),
+                },
             }));
         }
         match dotenv.vars.get(&file_var).filter(|v| !v.is_empty()) {
-            Some(path) if self.files => read_file(&file_var, Path::new(path), origin()),
+            Some(path) if self.files => read_file(&file_var, Path::new(path)),
             _ => Ok(None),
         }
     }
 
     /// The variable in the process environment or the given pairs; `None` when unset
     /// or empty.
-    #[inline]
-    fn primary(&self, name: &str) -> Option<OsString> {
+    #[inline(always)]
+    pub(crate) fn primary(&self, name: &str) -> Option<OsString> {
         let value = match &self.vars {
             None => std::env::var_os(name),
             Some(vars) => vars.get(OsStr::new(name)).cloned(),
@@ -224,29 +257,18 @@ fn dotenv_switched_off() -> bool {
     })
 }
 
-fn utf8(var: &str, value: OsString, origin: Option<String>) -> Result<String, LookupError> {
-    value.into_string().map_err(|value| LookupError::NotUtf8 {
-        var: var.to_owned(),
-        lossy: value.to_string_lossy().into_owned(),
-        origin,
-    })
-}
-
 /// The contents of the file that `var` names, one trailing newline trimmed.
-fn read_file(var: &str, path: &Path, via: Option<String>) -> Result<Option<Found>, LookupError> {
+fn read_file(var: &str, path: &Path) -> Result<Option<Found>, LookupError> {
     let bytes = std::fs::read(path).map_err(|e| LookupError::Unreadable {
         var: var.to_owned(),
         path: path.to_owned(),
         reason: e.to_string(),
     })?;
-    let origin = Some(match via {
-        None => format!("file {:?} ({var})", path.display().to_string()),
-        Some(dotenv) => format!("file {:?} ({var} in {dotenv})", path.display().to_string()),
-    });
+    let source = ValueSource::File(path.display().to_string());
     let mut value = String::from_utf8(bytes).map_err(|e| LookupError::NotUtf8 {
         var: var.to_owned(),
         lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        origin: origin.clone(),
+        source: source.clone(),
     })?;
     if value.ends_with('\n') {
         value.pop();
@@ -254,5 +276,5 @@ fn read_file(var: &str, path: &Path, via: Option<String>) -> Result<Option<Found
             value.pop();
         }
     }
-    Ok((!value.is_empty()).then_some(Found { value, origin }))
+    Ok((!value.is_empty()).then_some(Found { value, source }))
 }

@@ -1,5 +1,7 @@
 //! [`ConfigValue`]: how one environment variable's text becomes a typed value.
 
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hash};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::num::{IntErrorKind, NonZero};
 use std::path::PathBuf;
@@ -38,19 +40,42 @@ use crate::secret::Secret;
     note = "add `#[config(from_str)]` if it implements `FromStr`, `#[config(with = path::to::parse_fn)]`, or implement `twelve::config::ConfigValue` for it"
 )]
 pub trait ConfigValue: Sized {
+    /// The names a value may take, when there is a fixed set (the variants of a
+    /// `#[derive(ConfigValue)]` enum): listed by `vars()`, `.env.example` and errors.
+    /// Empty for other types.
+    const CHOICES: &'static [&'static str] = &[];
+
     /// Parses the text of one variable (never empty: an empty variable counts as unset).
     fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String>;
+
+    /// Like [`parse_value`](Self::parse_value), from a text it may take: `String`
+    /// and `PathBuf` take it instead of copying it (the loader's hot path). On
+    /// success `raw` may be left empty; on an error it must be left as it was.
+    #[inline]
+    fn parse_owned(raw: &mut String, ctx: &ParseContext) -> Result<Self, String> {
+        Self::parse_value(raw, ctx)
+    }
 }
 
 impl ConfigValue for String {
     fn parse_value(raw: &str, _: &ParseContext) -> Result<Self, String> {
         Ok(raw.to_owned())
     }
+
+    #[inline]
+    fn parse_owned(raw: &mut String, _: &ParseContext) -> Result<Self, String> {
+        Ok(std::mem::take(raw))
+    }
 }
 
 impl ConfigValue for PathBuf {
     fn parse_value(raw: &str, _: &ParseContext) -> Result<Self, String> {
         Ok(PathBuf::from(raw))
+    }
+
+    #[inline]
+    fn parse_owned(raw: &mut String, _: &ParseContext) -> Result<Self, String> {
+        Ok(PathBuf::from(std::mem::take(raw)))
     }
 }
 
@@ -64,13 +89,25 @@ impl ConfigValue for bool {
 fn parse_bool(raw: &str) -> Result<bool, String> {
     const TRUE: [&str; 4] = ["true", "1", "yes", "on"];
     const FALSE: [&str; 4] = ["false", "0", "no", "off"];
-    let t = raw.trim();
+    let t = trim(raw);
     if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
         Ok(true)
     } else if FALSE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
         Ok(false)
     } else {
         Err("expected true/false, 1/0, yes/no or on/off".into())
+    }
+}
+
+/// `raw` without surrounding white space. By hand, on the load's hot path: a value
+/// whose first and last bytes are visible ASCII (nearly all) is returned as it is,
+/// which is cheaper than `str::trim` decoding characters from both ends (BENCHMARKS.md,
+/// "Config loading").
+#[inline]
+fn trim(raw: &str) -> &str {
+    match (raw.as_bytes().first(), raw.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => raw,
+        _ => raw.trim(),
     }
 }
 
@@ -90,8 +127,9 @@ impl ConfigValue for char {
 macro_rules! integers {
     ($($t:ty),*) => {$(
         impl ConfigValue for $t {
+            #[inline]
             fn parse_value(raw: &str, _: &ParseContext) -> Result<Self, String> {
-                parse_int::<$t>(raw.trim(), <$t>::MIN, <$t>::MAX)
+                parse_int::<$t>(trim(raw), <$t>::MIN, <$t>::MAX)
             }
         }
         impl ConfigValue for NonZero<$t> {
@@ -106,6 +144,7 @@ integers!(
     u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
 );
 
+#[inline]
 fn parse_int<T>(t: &str, min: T, max: T) -> Result<T, String>
 where
     T: FromStr<Err = std::num::ParseIntError> + std::fmt::Display,
@@ -123,7 +162,7 @@ macro_rules! floats {
     ($($t:ty),*) => {$(
         impl ConfigValue for $t {
             fn parse_value(raw: &str, _: &ParseContext) -> Result<Self, String> {
-                raw.trim().parse::<$t>().map_err(|_| "expected a number like 0.5".to_string())
+                trim(raw).parse::<$t>().map_err(|_| "expected a number like 0.5".to_string())
             }
         }
     )*};
@@ -134,7 +173,7 @@ macro_rules! parsed {
     ($($t:ty => $hint:literal),* $(,)?) => {$(
         impl ConfigValue for $t {
             fn parse_value(raw: &str, _: &ParseContext) -> Result<Self, String> {
-                raw.trim().parse::<$t>().map_err(|_| $hint.to_string())
+                trim(raw).parse::<$t>().map_err(|_| $hint.to_string())
             }
         }
     )*};
@@ -155,14 +194,60 @@ impl ConfigValue for Duration {
 }
 
 impl<T: ConfigValue> ConfigValue for Vec<T> {
+    const CHOICES: &'static [&'static str] = T::CHOICES;
+
     fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String> {
         super::list::parse(raw, ctx, T::parse_value)
     }
 }
 
+/// `key=value` pairs: see the module docs ("Maps").
+impl<K, V, S> ConfigValue for HashMap<K, V, S>
+where
+    K: ConfigValue + Eq + Hash,
+    V: ConfigValue,
+    S: BuildHasher + Default,
+{
+    const CHOICES: &'static [&'static str] = V::CHOICES;
+
+    fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String> {
+        super::map::parse(
+            raw,
+            ctx,
+            K::parse_value,
+            V::parse_value,
+            HashMap::default(),
+            |m, k, v| m.insert(k, v).is_some(),
+        )
+    }
+}
+
+/// `key=value` pairs, sorted by key: see the module docs ("Maps").
+impl<K: ConfigValue + Ord, V: ConfigValue> ConfigValue for BTreeMap<K, V> {
+    const CHOICES: &'static [&'static str] = V::CHOICES;
+
+    fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String> {
+        super::map::parse(
+            raw,
+            ctx,
+            K::parse_value,
+            V::parse_value,
+            BTreeMap::new(),
+            |m, k, v| m.insert(k, v).is_some(),
+        )
+    }
+}
+
 impl<T: ConfigValue> ConfigValue for Secret<T> {
+    const CHOICES: &'static [&'static str] = T::CHOICES;
+
     fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String> {
         T::parse_value(raw, ctx).map(Secret::new)
+    }
+
+    #[inline]
+    fn parse_owned(raw: &mut String, ctx: &ParseContext) -> Result<Self, String> {
+        T::parse_owned(raw, ctx).map(Secret::new)
     }
 }
 

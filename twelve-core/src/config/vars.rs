@@ -20,6 +20,9 @@ pub struct VarInfo {
     pub secret: bool,
     /// The field's doc comment, lines joined with `\n`; empty when it has none.
     pub doc: &'static str,
+    /// The values it accepts, when they are a fixed set (a `#[derive(ConfigValue)]`
+    /// enum's names); empty otherwise.
+    pub choices: &'static [&'static str],
 }
 
 /// The default of a field, as written in `#[config(default = ...)]`.
@@ -66,6 +69,9 @@ pub fn render_env_example(vars: &[VarInfo]) -> String {
             None => out.push_str(", optional"),
         }
         out.push('\n');
+        if !var.choices.is_empty() {
+            let _ = writeln!(out, "# one of: {}", var.choices.join(", "));
+        }
         if var.secret {
             let _ = writeln!(out, "# or {}_FILE=/path/to/a/file/holding/it", var.name);
         }

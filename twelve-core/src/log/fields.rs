@@ -154,6 +154,12 @@ impl Rendered {
 
 impl Visit for Rendered {
     fn record_str(&mut self, field: &Field, value: &str) {
+        // w-10 (issue 10): `config.sources` of the runtime's `config loaded` line is a
+        // JSON object that the runtime renders (runtime/cli.rs); it is written as it is.
+        if field.name() == "config.sources" && value.starts_with('{') && value.ends_with('}') {
+            self.push(field, |b| b.push_str(value));
+            return;
+        }
         self.push(field, |b| quoted(b, value));
     }
 

@@ -32,6 +32,7 @@
 //! when a second signal forced the exit (130 SIGINT, 143 SIGTERM).
 
 mod app;
+mod cli;
 mod settings;
 mod shutdown;
 mod signals;
@@ -55,12 +56,25 @@ pub const EXIT_PANIC: u8 = 101;
 #[derive(Debug, Clone)]
 pub struct Runtime {
     info: ServiceInfo,
+    cli: bool,
 }
 
 impl Runtime {
     /// A runtime for the service `info` (its name and version).
     pub fn new(info: ServiceInfo) -> Self {
-        Runtime { info }
+        Runtime { info, cli: true }
+    }
+
+    /// Whether [`run`](Self::run) acts on the release-stage flags (on by default):
+    /// started with the single argument `--check-config`, the program reads both
+    /// settings as a start would, prints the report (one JSON line `config checked`,
+    /// or a table under `LOG_FORMAT=pretty`) and exits 0 when valid, 78 when not,
+    /// without running `main` or binding anything; with `--env-example` it prints the
+    /// `.env.example` of both settings and exits 0. Any other arguments are left to
+    /// the program. `#[twelve::main(cli = false)]` is `.cli(false)`.
+    pub fn cli(mut self, on: bool) -> Self {
+        self.cli = on;
+        self
     }
 
     /// Runs `main` with the settings `S` read from the environment (use `()` for
@@ -74,10 +88,18 @@ impl Runtime {
     {
         let started = Instant::now();
         let source = Source::from_env();
+        if self.cli {
+            if let Some(action) = cli::action(std::env::args_os()) {
+                let (text, code) = cli::run::<S>(action, &self.info, &source);
+                print_all(&text);
+                return ExitCode::from(code);
+            }
+        }
         // One pass reads the runtime's settings and the user's, so one error lists both.
         // Logging is installed before the result is reported: from the runtime's
         // settings when they loaded, else from the defaults (which then log the error).
-        let mut loader = Loader::new(&source);
+        // The report (names and sources, no values) gives the `config loaded` line.
+        let mut loader = Loader::with_report(&source, false);
         let runtime_loaded = RuntimeSettings::__load(&mut loader, "");
         let user = S::__load(&mut loader, "");
         let logging = runtime_loaded.clone().unwrap_or_default();
@@ -87,8 +109,12 @@ impl Runtime {
             .with(logging.service_name.clone(), logging.release_id.clone());
         install_logging(&logging, &info);
 
-        let (runtime_settings, settings) = match loader.finish(runtime_loaded.zip(user)) {
-            Ok(loaded) => loaded,
+        let (result, report) = loader.finish_report(runtime_loaded.zip(user), S::__prefix());
+        let (runtime_settings, settings) = match result {
+            Ok(loaded) => {
+                log_config_loaded(&report);
+                loaded
+            }
             Err(error) => {
                 let problems: Vec<String> = error.errors().map(ToString::to_string).collect();
                 tracing::error!(
@@ -132,6 +158,37 @@ impl Runtime {
         runtime.shutdown_timeout(Duration::from_millis(100));
         ExitCode::from(code)
     }
+}
+
+/// `config loaded` with `config.sources`, then one `warn` per look-alike variable and
+/// per problem of the `.env` file.
+fn log_config_loaded(report: &crate::config::Report) {
+    let sources = cli::sources_object(report);
+    tracing::event!(
+        target: "twelve::config",
+        tracing::Level::INFO,
+        config.sources = sources.as_str(),
+        "config loaded"
+    );
+    for warning in report.warnings() {
+        tracing::warn!(
+            target: "twelve::config",
+            var = warning.var(),
+            suggestion = warning.suggestion(),
+            "{warning}"
+        );
+    }
+    for problem in report.source_problems() {
+        tracing::warn!(target: "twelve::config", "{problem}");
+    }
+}
+
+/// Writes `text` to stdout whole; a closed stdout is no error worth more than the code.
+fn print_all(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 fn install_logging(settings: &RuntimeSettings, info: &ServiceInfo) {

@@ -7,7 +7,9 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Lit};
 
-use super::model::{DefaultExpr, Field, Input, Kind, Leaf, Nested, Parse, Presence, Shape};
+use super::model::{
+    Bound, DefaultExpr, Field, Input, Kind, Leaf, Nested, Parse, Presence, Range, Shape,
+};
 use crate::paths::private;
 use crate::spans::respan;
 use crate::types;
@@ -24,6 +26,7 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
     let mut loads = Vec::new();
     let mut inits = Vec::new();
     let mut vars = Vec::new();
+    let mut table = Vec::new();
     for (i, field) in input.fields.iter().enumerate() {
         let name = &field.ident;
         let local = format_ident!("__twelve_field_{}", i);
@@ -38,10 +41,29 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
                 let meta = format_ident!("__TWELVE_FIELD_{}", i);
                 statics.push(field_static(field, leaf, &meta, &p));
                 loads.push(leaf_load(leaf, &meta, &local, &p));
+                let ident = syn::ext::IdentExt::unraw(name).to_string();
+                table.push(quote!((#ident, &#meta)));
                 vars.push(quote!(__out.push(#meta.info(__prefix));));
             }
         }
     }
+    let build = quote!(Self { #(#inits),* });
+    let value = match &input.validate {
+        None => quote!(::core::option::Option::Some(#build)),
+        Some(path) => {
+            // Coerced first, spanned on the path: a wrong signature is one error there.
+            let sp = path.span();
+            let ps = respan(&p, sp);
+            let rule = quote_spanned!(sp=>
+                let __rule: fn(&Self) -> ::core::result::Result<(), #ps::Invalid> = #path;
+            );
+            quote! {
+                #rule
+                __loader.validate(__prefix, #build, &[#(#table),*], __rule)
+            }
+        }
+    };
+    let prefix = &input.prefix;
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, clippy::all)]
@@ -55,11 +77,15 @@ pub(crate) fn expand(input: &Input) -> TokenStream {
                     __prefix: &::core::primitive::str,
                 ) -> ::core::option::Option<Self> {
                     #(#loads)*
-                    ::core::option::Option::Some(Self { #(#inits),* })
+                    #value
                 }
 
                 fn __vars(__prefix: &::core::primitive::str, __out: &mut #p::Vec<#p::VarInfo>) {
                     #(#vars)*
+                }
+
+                fn __prefix() -> &'static ::core::primitive::str {
+                    #prefix
                 }
             }
         };
@@ -89,23 +115,76 @@ fn nested_field(
 fn leaf_load(leaf: &Leaf, meta: &syn::Ident, local: &syn::Ident, p: &TokenStream) -> TokenStream {
     let value_ty = &leaf.value_ty;
     let parser = parser(leaf, p);
+    let check = check(leaf, meta, p);
     let call = match &leaf.presence {
-        Presence::Optional => quote!(__loader.optional(__prefix, &#meta, __parse)),
+        Presence::Optional => quote!(__loader.optional(__prefix, &#meta, __parse, __check)),
         Presence::Default(DefaultExpr::Text(text)) => {
-            quote!(__loader.or_default_str(__prefix, &#meta, __parse, #text))
+            quote!(__loader.or_default_str(__prefix, &#meta, __parse, #text, __check))
         }
         Presence::Default(DefaultExpr::Value(expr)) => {
             let value = quote_spanned!(expr.span()=> || -> #value_ty { #expr });
-            quote!(__loader.or_default(__prefix, &#meta, __parse, #value))
+            quote!(__loader.or_default(__prefix, &#meta, __parse, #value, __check))
         }
-        Presence::Required => quote!(__loader.required(__prefix, &#meta, __parse)),
+        Presence::Required => quote!(__loader.required(__prefix, &#meta, __parse, __check)),
     };
     quote! {
         let #local = {
-            let __parse: #p::Parser<#value_ty> = #parser;
+            let __parse = #parser;
+            let __check: ::core::option::Option<#p::Check<#value_ty>> = #check;
             #call
         };
     }
+}
+
+/// The checks of a leaf (`range`, then `validate`) as an `Option<Check<value_ty>>`.
+fn check(leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) -> TokenStream {
+    if leaf.checks.is_empty() {
+        return quote!(::core::option::Option::None);
+    }
+    let value_ty = &leaf.value_ty;
+    let range = leaf
+        .checks
+        .range
+        .as_ref()
+        .map(|r| range_check(r, leaf, meta, p));
+    let validate = leaf.checks.validate.as_ref().map(|path| {
+        // Called with `&T`, spanned on the path (a wrong signature is an error there);
+        // not coerced to a `fn(&T)`, so that `fn(&str)` takes a `String` field's value.
+        let sp = path.span();
+        let ps = respan(p, sp);
+        quote_spanned!(sp=> {
+            let __result: ::core::result::Result<(), _> = #path(__value);
+            #ps::with(__result)?;
+        })
+    });
+    quote! {
+        ::core::option::Option::Some(|__value: &#value_ty| -> ::core::result::Result<(), #p::String> {
+            #range
+            #validate
+            ::core::result::Result::Ok(())
+        })
+    }
+}
+
+/// `in_range(value, start..=end, text)?`, spanned on the `range` key so that a type
+/// without an order gets the error there.
+fn range_check(range: &Range, leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) -> TokenStream {
+    let ty = &leaf.plain_ty;
+    let bound = |b: &Option<Bound>| match b {
+        None => quote!(),
+        Some(Bound::Value(e)) => quote!(#e),
+        Some(Bound::Text(t)) => quote!(#p::bound::<#ty>(#t, &#meta.ctx)?),
+    };
+    let (start, end) = (bound(&range.start), bound(&range.end));
+    let dots = if range.inclusive {
+        quote!(..=)
+    } else {
+        quote!(..)
+    };
+    let text = &range.text;
+    let ps = respan(p, range.span);
+    let ts = respan(&quote!(#ty), range.span);
+    quote_spanned!(range.span=> #ps::in_range::<#ts, _>(__value, #start #dots #end, #text)?;)
 }
 
 /// The parser of a leaf, as a `Parser<value_ty>`.
@@ -129,20 +208,27 @@ fn parser(leaf: &Leaf, p: &TokenStream) -> TokenStream {
             let ps = respan(p, item.span());
             quote_spanned!(item.span()=> #p::list(__raw, __ctx, #ps::from_str::<#item>))
         }
-        Parse::FromStr(Shape::One) => {
+        Parse::FromStr(Shape::One | Shape::Map { .. }) => {
             let ps = respan(p, plain_ty.span());
             quote_spanned!(plain_ty.span()=> #ps::from_str::<#plain_ty>(__raw))
         }
         Parse::Value(_) => {
             // Spanned on the type, so that a type without `ConfigValue` gets the error.
+            // A field with checks keeps the text (for the error of a failed check).
             let value_ty = &leaf.value_ty;
-            let parse =
-                quote_spanned!(value_ty.span()=> <#value_ty as #p::ConfigValue>::parse_value);
-            return quote!(#parse);
+            let parse = if leaf.checks.is_empty() {
+                quote_spanned!(value_ty.span()=> <#value_ty as #p::ConfigValue>::parse_owned)
+            } else {
+                quote_spanned!(value_ty.span()=> <#value_ty as #p::ConfigValue>::parse_value)
+            };
+            return quote!(|__raw: &mut #p::String, __ctx: &#p::ParseContext| -> ::core::result::Result<#value_ty, #p::String> { #parse(__raw, __ctx) });
         }
     };
     let wrap = leaf.secret.then(|| quote!(.map(#p::Secret::new)));
-    quote!(|__raw, __ctx| { let _ = __ctx; #parse #wrap })
+    let value_ty = &leaf.value_ty;
+    quote!(|__raw: &mut #p::String, __ctx: &#p::ParseContext| -> ::core::result::Result<#value_ty, #p::String> {
+        let __raw: &::core::primitive::str = __raw; let _ = __ctx; #parse #wrap
+    })
 }
 
 /// The `static` `Field` of a leaf: what the runtime knows of it.
@@ -173,6 +259,13 @@ fn field_static(field: &Field, leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) 
         }
     };
     let separator = leaf.parse.separator().unwrap_or(DEFAULT_SEPARATOR);
+    let choices = match &leaf.parse {
+        Parse::Value(_) => {
+            let value_ty = &leaf.value_ty;
+            quote!(<#value_ty as #p::ConfigValue>::CHOICES)
+        }
+        Parse::FromStr(_) | Parse::With(_) => quote!(&[]),
+    };
     quote! {
         static #meta: #p::Field = #p::Field {
             name: #name,
@@ -182,6 +275,7 @@ fn field_static(field: &Field, leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) 
             required: #required,
             default: #default,
             doc: #doc,
+            choices: #choices,
             ctx: #p::ParseContext::with_separator(#separator),
         };
     }

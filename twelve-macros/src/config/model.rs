@@ -7,9 +7,10 @@
 //! ([`Parse`]). Names are decided here (serde's `ast.rs`), so that neither validation
 //! nor expansion computes them.
 //!
-//! Room for what comes next: checks of a leaf's value (`range`, `validate`) are more
-//! fields of [`Leaf`]; a map type is one more [`Shape`]; a `#[derive(ConfigValue)]`
-//! enum is a [`Parse::Value`] like any other type.
+//! A leaf's checks (`range`, `validate`) are [`Checks`]: a `range` can only hold a
+//! range with at least one bound, of a type without `Secret`. A map type is a
+//! [`Shape::Map`]; a `#[derive(ConfigValue)]` enum is a [`Parse::Value`] like any other
+//! type.
 
 use proc_macro2::Span;
 use syn::{Expr, Ident, LitStr, Type};
@@ -19,6 +20,10 @@ pub(crate) struct Input {
     pub(crate) ident: Ident,
     /// `crate = "..."`: the path of the `twelve` crate, when renamed.
     pub(crate) krate: Option<syn::Path>,
+    /// `prefix = "..."`, or empty.
+    pub(crate) prefix: String,
+    /// `validate = path`: a check across fields, run once every field parsed.
+    pub(crate) validate: Option<syn::Path>,
     /// The named fields, in order.
     pub(crate) fields: Vec<Field>,
 }
@@ -52,6 +57,42 @@ pub(crate) struct Leaf {
     /// The value is a `Secret<T>` (or `Option<Secret<T>>`): never printed.
     pub(crate) secret: bool,
     pub(crate) parse: Parse,
+    pub(crate) checks: Checks,
+}
+
+/// What is checked of a leaf's parsed value, in this order.
+#[derive(Default)]
+pub(crate) struct Checks {
+    /// `range = ...`: never on a `Secret`, a list or a map.
+    pub(crate) range: Option<Range>,
+    /// `validate = path`: `fn(&T) -> Result<(), E: Display>`, `T` the value type.
+    pub(crate) validate: Option<syn::Path>,
+}
+
+impl Checks {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.range.is_none() && self.validate.is_none()
+    }
+}
+
+/// `range = a..=b`, `a..b`, `a..`, `..=b` or `..b`: at least one bound.
+pub(crate) struct Range {
+    /// Where an error about the type's order points: the `range` key.
+    pub(crate) span: Span,
+    pub(crate) start: Option<Bound>,
+    pub(crate) end: Option<Bound>,
+    /// `..=`.
+    pub(crate) inclusive: bool,
+    /// The reason of a value outside it, e.g. `must be between 1 and 64`.
+    pub(crate) text: String,
+}
+
+/// One bound of a range.
+pub(crate) enum Bound {
+    /// A value of the field's type (`1`, `0.5`, `Duration::from_secs(1)`).
+    Value(Expr),
+    /// Text read with the field's parser (`"1s"`).
+    Text(LitStr),
 }
 
 /// The name of a leaf's variable, decided at compile time.
@@ -104,6 +145,11 @@ pub(crate) enum Shape {
         /// `separator = "..."`, when given.
         separator: Option<String>,
     },
+    /// `HashMap<K, V>` or `BTreeMap<K, V>`: `key=value` pairs split at a separator.
+    Map {
+        /// `separator = "..."`, when given.
+        separator: Option<String>,
+    },
 }
 
 /// A field holding a nested `Config` struct.
@@ -117,8 +163,10 @@ impl Parse {
     /// `separator = "..."`, when given (only a list can have one).
     pub(crate) fn separator(&self) -> Option<&str> {
         match self {
-            Parse::Value(Shape::List { separator, .. })
-            | Parse::FromStr(Shape::List { separator, .. }) => separator.as_deref(),
+            Parse::Value(Shape::List { separator, .. } | Shape::Map { separator })
+            | Parse::FromStr(Shape::List { separator, .. } | Shape::Map { separator }) => {
+                separator.as_deref()
+            }
             Parse::Value(Shape::One) | Parse::FromStr(Shape::One) | Parse::With(_) => None,
         }
     }

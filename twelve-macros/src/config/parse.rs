@@ -9,7 +9,7 @@ use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitStr, Type};
 use crate::attr::{self, Keys};
 use crate::errors::Errors;
 
-const STRUCT_KEYS: &[&str] = &["prefix", "crate"];
+const STRUCT_KEYS: &[&str] = &["prefix", "crate", "validate"];
 const FIELD_KEYS: &[&str] = &[
     "env",
     "default",
@@ -18,6 +18,8 @@ const FIELD_KEYS: &[&str] = &[
     "separator",
     "from_str",
     "with",
+    "range",
+    "validate",
 ];
 
 /// The struct being derived, its attributes as written.
@@ -26,6 +28,8 @@ pub(crate) struct Input {
     /// `crate = "..."`: the path of the `twelve` crate.
     pub(crate) krate: Option<syn::Path>,
     pub(crate) prefix: Option<LitStr>,
+    /// `validate = path`: a check across fields.
+    pub(crate) validate: Option<(Span, syn::Path)>,
     pub(crate) fields: Vec<Field>,
 }
 
@@ -41,6 +45,9 @@ pub(crate) struct Field {
     pub(crate) separator: Option<LitStr>,
     pub(crate) from_str: Option<Span>,
     pub(crate) with: Option<(Span, syn::Path)>,
+    /// `range = a..=b`, as written.
+    pub(crate) range: Option<(Span, Expr)>,
+    pub(crate) validate: Option<(Span, syn::Path)>,
 }
 
 /// The struct's attributes, or `None` when the item is not a struct with named fields
@@ -50,6 +57,7 @@ pub(crate) fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Input> {
         ident: input.ident.clone(),
         krate: None,
         prefix: None,
+        validate: None,
         fields: Vec::new(),
     };
     struct_attrs(&input.attrs, &mut out, errors);
@@ -83,8 +91,8 @@ pub(crate) fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Input> {
             errors.at(
                 data.enum_token.span,
                 "#[derive(Config)] works on structs with named fields, not on enums; \
-                 for a variable holding one of several values, implement `FromStr` and \
-                 use #[config(from_str)] on a field",
+                 for a variable holding one of several values, use \
+                 #[derive(twelve::ConfigValue)] on the enum and make it a field's type",
             );
             return None;
         }
@@ -111,6 +119,8 @@ pub(crate) fn parse(input: &DeriveInput, errors: &mut Errors) -> Option<Input> {
             separator: None,
             from_str: None,
             with: None,
+            range: None,
+            validate: None,
         };
         field_attrs(&field.attrs, &mut parsed, errors);
         out.fields.push(parsed);
@@ -122,9 +132,11 @@ fn struct_attrs(attrs: &[Attribute], out: &mut Input, errors: &mut Errors) {
     let mut keys = Keys::new("config", STRUCT_KEYS);
     for attr in attrs.iter().filter(|a| a.path().is_ident("config")) {
         let result = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span();
             match keys.key(&meta, errors).as_deref() {
                 Some("prefix") => out.prefix = Some(attr::string(&meta)?),
                 Some("crate") => out.krate = Some(attr::path(&meta)?),
+                Some("validate") => out.validate = Some((span, attr::path(&meta)?)),
                 _ => {}
             }
             Ok(())
@@ -148,6 +160,8 @@ fn field_attrs(attrs: &[Attribute], field: &mut Field, errors: &mut Errors) {
                 Some("separator") => field.separator = Some(attr::string(&meta)?),
                 Some("from_str") => field.from_str = Some(attr::flag(&meta, "from_str")?),
                 Some("with") => field.with = Some((span, attr::path(&meta)?)),
+                Some("range") => field.range = Some((span, attr::expr(&meta)?)),
+                Some("validate") => field.validate = Some((span, attr::path(&meta)?)),
                 _ => {}
             }
             Ok(())
@@ -159,7 +173,7 @@ fn field_attrs(attrs: &[Attribute], field: &mut Field, errors: &mut Errors) {
 }
 
 /// The doc comment: one leading space per line removed, lines joined with `\n`.
-fn doc(attrs: &[Attribute]) -> String {
+pub(crate) fn doc(attrs: &[Attribute]) -> String {
     let mut lines = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
         if let syn::Meta::NameValue(nv) = &attr.meta {

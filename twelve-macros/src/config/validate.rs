@@ -11,7 +11,9 @@ use std::collections::HashMap;
 use proc_macro2::Span;
 use syn::{Expr, Lit, LitStr};
 
-use super::model::{self, DefaultExpr, Kind, Leaf, Nested, Parse, Presence, Shape, Var};
+use super::model::{
+    self, Bound, Checks, DefaultExpr, Kind, Leaf, Nested, Parse, Presence, Range, Shape, Var,
+};
 use super::parse::{Field, Input};
 use crate::attr::{is_prefix, is_var_name};
 use crate::errors::Errors;
@@ -46,6 +48,8 @@ pub(crate) fn validate(input: Input, errors: &mut Errors) -> model::Input {
     model::Input {
         ident: input.ident,
         krate: input.krate,
+        prefix,
+        validate: input.validate.map(|(_, path)| path),
         fields,
     }
 }
@@ -93,17 +97,32 @@ fn leaf(var: Var, field: &Field) -> Leaf {
         (None, None) => Presence::Required,
         (None, Some((_, expr))) => Presence::Default(default_expr(expr)),
     };
-    let shape = || match types::inner(plain_ty, "Vec") {
-        Some(item) => Shape::List {
+    let separator = || field.separator.as_ref().map(LitStr::value);
+    let list = || {
+        types::inner(plain_ty, "Vec").map(|item| Shape::List {
             item: Box::new(item.clone()),
-            separator: field.separator.as_ref().map(LitStr::value),
-        },
-        None => Shape::One,
+            separator: separator(),
+        })
     };
     let parse = match (&field.with, field.from_str) {
         (Some((_, path)), _) => Parse::With(path.clone()),
-        (None, Some(_)) => Parse::FromStr(shape()),
-        (None, None) => Parse::Value(shape()),
+        (None, Some(_)) => Parse::FromStr(list().unwrap_or(Shape::One)),
+        (None, None) => Parse::Value(list().unwrap_or_else(|| {
+            if types::is_map(plain_ty) {
+                Shape::Map {
+                    separator: separator(),
+                }
+            } else {
+                Shape::One
+            }
+        })),
+    };
+    let checks = Checks {
+        range: field
+            .range
+            .as_ref()
+            .and_then(|(span, expr)| range(*span, expr)),
+        validate: field.validate.as_ref().map(|(_, path)| path.clone()),
     };
     Leaf {
         var,
@@ -113,6 +132,83 @@ fn leaf(var: Var, field: &Field) -> Leaf {
         plain_ty: plain_ty.clone(),
         secret: secret.is_some(),
         parse,
+        checks,
+    }
+}
+
+/// The model of `range = ...`; `None` when it is not a range with a bound (reported by
+/// [`check_range`]).
+fn range(span: Span, expr: &Expr) -> Option<Range> {
+    let Expr::Range(range) = expr else {
+        return None;
+    };
+    let bound = |e: &Option<Box<Expr>>| {
+        e.as_deref().map(|e| match e {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Str(text),
+                ..
+            }) => Bound::Text(text.clone()),
+            e => Bound::Value(e.clone()),
+        })
+    };
+    let (start, end) = (bound(&range.start), bound(&range.end));
+    let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
+    let shown = |b: &Bound| match b {
+        Bound::Text(t) => t.value(),
+        Bound::Value(e) => types::tidy(&quote::ToTokens::to_token_stream(e).to_string()),
+    };
+    let text = match (&start, &end, inclusive) {
+        (Some(a), Some(b), true) => format!("must be between {} and {}", shown(a), shown(b)),
+        (Some(a), Some(b), false) => {
+            format!("must be at least {} and less than {}", shown(a), shown(b))
+        }
+        (Some(a), None, _) => format!("must be at least {}", shown(a)),
+        (None, Some(b), true) => format!("must be at most {}", shown(b)),
+        (None, Some(b), false) => format!("must be less than {}", shown(b)),
+        (None, None, _) => return None,
+    };
+    Some(Range {
+        span,
+        start,
+        end,
+        inclusive,
+        text,
+    })
+}
+
+/// `range` must be a range with a bound, on a field whose value can be compared.
+fn check_range(field: &Field, span: Span, expr: &Expr, errors: &mut Errors) {
+    match expr {
+        Expr::Range(r) if r.start.is_some() || r.end.is_some() => {}
+        Expr::Range(_) => {
+            errors.spanned(
+                expr,
+                "`range` needs at least one bound, e.g. `1..=64` or `1..`",
+            );
+            return;
+        }
+        _ => {
+            errors.spanned(
+                expr,
+                "`range` takes a range literal: `1..=64`, `1..`, `..=64`, or `\"1s\"..=\"1h\"` \
+                 for a `Duration`",
+            );
+            return;
+        }
+    }
+    let value_ty = types::inner(&field.ty, "Option").unwrap_or(&field.ty);
+    if types::inner(value_ty, "Secret").is_some() {
+        errors.at(
+            span,
+            "`range` can't go on a `Secret`: its value is never compared in the open; use \
+             `validate = path` with a function that does",
+        );
+    } else if types::inner(value_ty, "Vec").is_some() || types::is_map(value_ty) {
+        errors.at(
+            span,
+            "`range` is for one number or `Duration`, not a list or a map; check items with \
+             `validate = path`",
+        );
     }
 }
 
@@ -178,13 +274,24 @@ fn check_field(field: &Field, errors: &mut Errors) {
              remove `default`, or the `Option` to always have a value",
         );
     }
+    if let (Some((span, expr)), None) = (&field.range, field.nested) {
+        check_range(field, *span, expr, errors);
+    }
     if field.nested.is_some() {
-        let conflicts: [(&str, Option<Span>); 5] = [
+        if let Some((span, _)) = &field.validate {
+            errors.at(
+                *span,
+                "`validate` can't go on a `nested` field: put #[config(validate = path)] on \
+                 the nested struct itself, where it checks across its fields",
+            );
+        }
+        let conflicts: [(&str, Option<Span>); 6] = [
             ("env", field.env.as_ref().map(|e| e.span())),
             ("default", field.default.as_ref().map(|d| d.0)),
             ("separator", field.separator.as_ref().map(|s| s.span())),
             ("from_str", field.from_str),
             ("with", field.with.as_ref().map(|w| w.0)),
+            ("range", field.range.as_ref().map(|r| r.0)),
         ];
         for (key, span) in conflicts {
             if let Some(span) = span {
@@ -215,10 +322,10 @@ fn check_field(field: &Field, errors: &mut Errors) {
         let value_ty = types::inner(value_ty, "Secret").unwrap_or(value_ty);
         if separator.value().is_empty() {
             errors.at(separator.span(), "`separator` can't be empty");
-        } else if types::inner(value_ty, "Vec").is_none() {
+        } else if types::inner(value_ty, "Vec").is_none() && !types::is_map(value_ty) {
             errors.at(
                 separator.span(),
-                "`separator` is for `Vec<T>` fields, which are read as lists",
+                "`separator` is for `Vec<T>` and map fields, which are read as lists",
             );
         } else if field.with.is_some() {
             errors.at(

@@ -6,13 +6,14 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::ItemFn;
 use syn::spanned::Spanned;
 
-use super::parse::{Arg, Signature};
+use super::parse::{Arg, Options, Signature};
 use crate::paths::private;
 use crate::spans::respan;
 
 /// `fn main() -> ExitCode` running the user's function under `twelve::Runtime`.
-pub(crate) fn expand(function: &ItemFn, sig: &Signature, krate: Option<&syn::Path>) -> TokenStream {
-    let p = private(krate);
+pub(crate) fn expand(function: &ItemFn, sig: &Signature, options: &Options) -> TokenStream {
+    let p = private(options.krate.as_ref());
+    let cli = options.cli;
     let name = &function.sig.ident;
     let vis = &function.vis;
     let attrs = &function.attrs;
@@ -51,6 +52,7 @@ pub(crate) fn expand(function: &ItemFn, sig: &Signature, krate: Option<&syn::Pat
                 ::core::env!("CARGO_PKG_NAME"),
                 ::core::env!("CARGO_PKG_VERSION"),
             ))
+            .cli(#cli)
             .#run(|__settings: #settings_ty, __app: #p::App| {
                 let _ = &__app;
                 let __main = #inner_name(#(#call_args),*);

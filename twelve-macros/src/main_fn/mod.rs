@@ -11,7 +11,7 @@ use crate::errors::Errors;
 /// The expansion of `#[twelve::main]` on `item`, or `item` and the errors.
 pub(crate) fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::new();
-    let krate = parse::attr(attr, &mut errors);
+    let options = parse::attr(attr, &mut errors);
     let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) else {
         let span = item
             .clone()
@@ -28,7 +28,7 @@ pub(crate) fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let signature = parse::signature(&function, &mut errors);
     match errors.finish() {
-        Ok(()) => expand::expand(&function, &signature, krate.as_ref()),
+        Ok(()) => expand::expand(&function, &signature, &options),
         Err(errors) => {
             let mut out = expand::fallback(&function);
             out.extend(errors);

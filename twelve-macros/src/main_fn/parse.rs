@@ -7,7 +7,7 @@ use syn::{FnArg, ItemFn, Type};
 use crate::attr::{self, Keys};
 use crate::errors::Errors;
 
-const KEYS: &[&str] = &["crate"];
+const KEYS: &[&str] = &["crate", "cli"];
 
 /// What each argument of the user's function is, in order.
 pub(crate) enum Arg {
@@ -22,20 +22,33 @@ pub(crate) struct Signature {
     pub(crate) args: Vec<Arg>,
 }
 
-/// `#[twelve::main(crate = "path")]`.
-pub(crate) fn attr(attr: TokenStream, errors: &mut Errors) -> Option<syn::Path> {
-    let mut krate = None;
+/// The macro's keys.
+pub(crate) struct Options {
+    /// `crate = "path"`.
+    pub(crate) krate: Option<syn::Path>,
+    /// `cli = false` turns `--check-config` and `--env-example` off.
+    pub(crate) cli: bool,
+}
+
+/// `#[twelve::main(crate = "path", cli = false)]`.
+pub(crate) fn attr(attr: TokenStream, errors: &mut Errors) -> Options {
+    let mut options = Options {
+        krate: None,
+        cli: true,
+    };
     let mut keys = Keys::new("twelve::main", KEYS);
     let parser = syn::meta::parser(|meta| {
-        if let Some("crate") = keys.key(&meta, errors).as_deref() {
-            krate = Some(attr::path(&meta)?);
+        match keys.key(&meta, errors).as_deref() {
+            Some("crate") => options.krate = Some(attr::path(&meta)?),
+            Some("cli") => options.cli = meta.value()?.parse::<syn::LitBool>()?.value,
+            _ => {}
         }
         Ok(())
     });
     if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
         errors.push(e);
     }
-    krate
+    options
 }
 
 /// The signature's arguments; every problem with it is recorded in `errors`.

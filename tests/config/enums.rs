@@ -1,0 +1,90 @@
+//! `#[derive(twelve::ConfigValue)]` enums: names matched ignoring ASCII case, `-` and
+//! `_`; `rename`; unknown values listing the accepted names in the error, `vars()` and
+//! `.env.example`.
+
+use twelve::{Config, ConfigValue};
+
+#[derive(ConfigValue, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Mode {
+    FastPath,
+    Safe,
+    #[config(rename = "off")]
+    Disabled,
+}
+
+#[derive(Config, Debug)]
+struct Settings {
+    /// How requests are served.
+    #[config(default = "safe")]
+    mode: Mode,
+    fallback: Option<Mode>,
+    #[config(default = "")]
+    modes: Vec<Mode>,
+}
+
+#[test]
+fn wrong_case_and_separators_are_accepted() {
+    for text in [
+        "fast_path",
+        "fast-path",
+        "FASTPATH",
+        "FastPath",
+        " Fast_Path ",
+    ] {
+        let s = Settings::from_vars([("MODE", text)]).expect(text);
+        assert_eq!(s.mode, Mode::FastPath, "{text}");
+    }
+    let s = Settings::from_vars([
+        ("MODE", "OFF"),
+        ("FALLBACK", "s-a-f-e"),
+        ("MODES", "off, safe"),
+    ])
+    .expect("loads");
+    assert_eq!(
+        (s.mode, s.fallback, s.modes),
+        (
+            Mode::Disabled,
+            Some(Mode::Safe),
+            vec![Mode::Disabled, Mode::Safe]
+        )
+    );
+    // The default is read with the same parser.
+    assert_eq!(
+        Settings::from_vars([("X", "1")]).expect("default").mode,
+        Mode::Safe
+    );
+}
+
+#[test]
+fn an_unknown_value_lists_the_accepted_names() {
+    let err =
+        Settings::from_vars([("MODE", "disabled"), ("MODES", "safe,turbo")]).expect_err("bad");
+    let text: Vec<String> = err.errors().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            // `rename` replaces the name: `disabled` is no longer accepted.
+            "MODE: invalid value \"disabled\": expected one of: fast_path, safe, off (expected Mode)",
+            "MODES: invalid value \"safe,turbo\": item 2: expected one of: fast_path, safe, off (expected Vec<Mode>)",
+        ]
+    );
+}
+
+#[test]
+fn vars_and_env_example_list_the_names() {
+    let vars = Settings::vars();
+    assert_eq!(vars[0].choices, ["fast_path", "safe", "off"]);
+    assert_eq!(vars[1].choices, ["fast_path", "safe", "off"]);
+    assert_eq!(vars[2].choices, ["fast_path", "safe", "off"]);
+    assert_eq!(
+        <Mode as twelve::config::ConfigValue>::CHOICES,
+        ["fast_path", "safe", "off"]
+    );
+    let example = Settings::env_example();
+    assert!(
+        example.contains(
+            "# How requests are served.\n# type: Mode, default: \"safe\"\n# one of: fast_path, safe, off\n# MODE=safe\n"
+        ),
+        "{example}"
+    );
+}

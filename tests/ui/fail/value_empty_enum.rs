@@ -1,0 +1,6 @@
+use twelve::ConfigValue;
+
+#[derive(ConfigValue)]
+enum Never {}
+
+fn main() {}

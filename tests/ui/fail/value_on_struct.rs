@@ -1,0 +1,8 @@
+use twelve::ConfigValue;
+
+#[derive(ConfigValue)]
+struct Mode {
+    fast: bool,
+}
+
+fn main() {}

@@ -51,6 +51,12 @@ pub use incoming::HeaderPair;
 pub(crate) use incoming::{caller, combine_tracestate, this_span};
 #[cfg(feature = "http")]
 pub(crate) use outgoing::traceparent;
+#[cfg(all(feature = "http", feature = "otel"))]
+pub(crate) use outgoing::traceparent_of;
+#[cfg(feature = "otel")]
+pub(crate) use span::{hex64, hex128};
+#[cfg(all(feature = "http", feature = "otel"))]
+pub(crate) use span::of_otel;
 pub use outgoing::{Iter, OutgoingHeaders, outgoing_headers};
 #[cfg(feature = "http")]
 pub(crate) use scope::enter;

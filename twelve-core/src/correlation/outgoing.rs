@@ -55,14 +55,24 @@ pub fn outgoing_headers() -> OutgoingHeaders {
 }
 
 /// The `traceparent` value of one outgoing call from `context`: version 00, the trace,
-/// a new parent span ID, the flags.
+/// a new parent span ID (under `otel`, the current span's), the flags.
 pub(crate) fn traceparent(context: &Context) -> [u8; TRACEPARENT_LEN] {
     let trace = &context.trace;
+    let (parent, flags) = span::outgoing_parent(trace);
+    traceparent_of(trace, &parent, flags)
+}
+
+/// The `traceparent` value naming the span `parent` (16 hex digits) of `trace`'s trace,
+/// with `flags`.
+pub(crate) fn traceparent_of(
+    trace: &super::TraceContext,
+    parent: &[u8; 16],
+    flags: u8,
+) -> [u8; TRACEPARENT_LEN] {
     let mut value = [b'-'; TRACEPARENT_LEN];
     value[0..2].copy_from_slice(b"00");
     value[3..35].copy_from_slice(&trace.trace_id_hex());
-    value[36..52].copy_from_slice(&span::outgoing_parent(trace));
-    let flags = trace.flags();
+    value[36..52].copy_from_slice(parent);
     value[53] = HEX[usize::from(flags >> 4)];
     value[54] = HEX[usize::from(flags & 0x0f)];
     value

@@ -27,7 +27,9 @@ thread_local! {
 /// Runs `f` with `slot` as the current context: swaps it into the thread-local, and
 /// back out when `f` returns or unwinds (so an outer scope is restored as it was).
 /// Where the thread-local is gone (a thread being torn down) or in use, `f` runs
-/// without the scope.
+/// without the scope. Under `otel`, when the scope's span is an OpenTelemetry span,
+/// that span is also the current OpenTelemetry context while `f` runs, so that the
+/// `tracing` spans opened inside are its children.
 pub(crate) fn enter<R>(slot: &mut Option<Context>, f: impl FnOnce() -> R) -> R {
     struct Leave<'a> {
         slot: &'a mut Option<Context>,
@@ -37,10 +39,15 @@ pub(crate) fn enter<R>(slot: &mut Option<Context>, f: impl FnOnce() -> R) -> R {
             swap(self.slot);
         }
     }
+    #[cfg(feature = "otel")]
+    let otel = slot.as_ref().and_then(|context| context.trace.otel.context());
     if !swap(slot) {
         return f();
     }
     let _leave = Leave { slot };
+    // Dropped before `_leave`: the OpenTelemetry context is left first.
+    #[cfg(feature = "otel")]
+    let _attached = otel.map(opentelemetry::Context::attach);
     f()
 }
 

@@ -1,8 +1,9 @@
 //! Where spans come from: the IDs of new traces and spans, and the decision whether a
 //! new trace is sampled. Everything else (scopes, headers, log lines) takes its spans
-//! from here, so this is the one seam the `otel` feature replaces: there the IDs are
-//! those of the OpenTelemetry spans the tracer opens and the sampler decides the
-//! `sampled` flag, and nothing else has to change.
+//! from here, so this is the one seam the `otel` feature plugs into: when twelve
+//! exports spans (feature `otel`, an endpoint set), the IDs are those of the
+//! OpenTelemetry spans the SDK's tracer opens (the scope's own span, exported) and its
+//! sampler decides the `sampled` flag; otherwise what follows.
 //!
 //! Without `otel`: IDs are drawn from a per-thread xoshiro256++ generator seeded from
 //! `rand`'s `ThreadRng` (ChaCha12 seeded from the OS, the one `uuid` uses for v7 IDs),
@@ -36,6 +37,10 @@ fn with_ids<T>(draw: impl FnOnce(&mut Xoshiro256PlusPlus) -> T) -> T {
 
 /// A new trace, started by this service: a random trace ID, a new span, no parent.
 pub(super) fn root() -> TraceContext {
+    #[cfg(feature = "otel")]
+    if let Some(opened) = crate::otel::open_scope(None) {
+        return of_otel(opened, None, None);
+    }
     let (trace, span) = with_ids(|rng| {
         let trace = nonzero(|| (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64()));
         (trace, nonzero(|| rng.next_u64()))
@@ -46,6 +51,10 @@ pub(super) fn root() -> TraceContext {
 /// A new span of this service under `caller` (the span a valid `traceparent` named):
 /// the same trace and flags, `tracestate` (already checked) as given.
 pub(super) fn child_of(caller: &TraceContext, tracestate: Option<Arc<str>>) -> TraceContext {
+    #[cfg(feature = "otel")]
+    if let Some(opened) = crate::otel::open_scope(Some((caller, tracestate.as_deref()))) {
+        return of_otel(opened, Some(caller), tracestate);
+    }
     TraceContext::from_parts(
         caller.trace_id_hex(),
         new_span_id(),
@@ -55,12 +64,44 @@ pub(super) fn child_of(caller: &TraceContext, tracestate: Option<Arc<str>>) -> T
     )
 }
 
-/// The `parent-id` an outgoing call from the span `current` carries: a new span ID for
-/// each call (under `otel`, the ID of the client span opened for the call, or of the
-/// current span), so that each callee's parent is distinct.
-pub(super) fn outgoing_parent(current: &TraceContext) -> [u8; 16] {
-    let _ = current;
-    new_span_id()
+/// The span of this service that an OpenTelemetry span `opened` is: its IDs and the
+/// sampler's decision; `caller`'s span as the parent, and its `random` flag (a trace
+/// the SDK starts has a random ID: `random`); `tracestate` as given.
+#[cfg(feature = "otel")]
+pub(crate) fn of_otel(
+    opened: crate::otel::Opened,
+    caller: Option<&TraceContext>,
+    tracestate: Option<Arc<str>>,
+) -> TraceContext {
+    let random = caller.map_or(TraceContext::RANDOM, |c| c.flags() & TraceContext::RANDOM);
+    let sampled = if opened.sampled {
+        TraceContext::SAMPLED
+    } else {
+        0
+    };
+    let mut trace = TraceContext::from_parts(
+        opened.trace_id,
+        opened.span_id,
+        caller.map(TraceContext::span_id_hex),
+        sampled | random,
+        tracestate,
+    );
+    trace.otel = opened.slot;
+    trace
+}
+
+/// The `parent-id` and flags an outgoing call from the span `current` carries: a new
+/// span ID for each call, so that each callee's parent is distinct, and `current`'s
+/// flags. Under `otel`, when twelve exports spans, the ID of the current span (the
+/// innermost span entered: one of the user's, or the scope's own), so that the
+/// callee's parent exists in the backend, and its sampled flag.
+pub(super) fn outgoing_parent(current: &TraceContext) -> ([u8; 16], u8) {
+    #[cfg(feature = "otel")]
+    if let Some((span_id, sampled)) = crate::otel::outgoing_parent(current) {
+        let flags = current.flags() & TraceContext::RANDOM;
+        return (span_id, flags | u8::from(sampled));
+    }
+    (new_span_id(), current.flags())
 }
 
 /// A new random span ID, as hex.
@@ -93,7 +134,7 @@ fn hex32(value: u32) -> u64 {
 }
 
 /// `value` as 16 lower-case hex digits, most significant first.
-fn hex64(value: u64) -> [u8; 16] {
+pub(crate) fn hex64(value: u64) -> [u8; 16] {
     let mut out = [0; 16];
     out[..8].copy_from_slice(&hex32((value >> 32) as u32).to_be_bytes());
     out[8..].copy_from_slice(&hex32(value as u32).to_be_bytes());
@@ -101,7 +142,7 @@ fn hex64(value: u64) -> [u8; 16] {
 }
 
 /// `value` as 32 lower-case hex digits, most significant first.
-fn hex128(value: u128) -> [u8; 32] {
+pub(crate) fn hex128(value: u128) -> [u8; 32] {
     let mut out = [0; 32];
     out[..16].copy_from_slice(&hex64((value >> 64) as u64));
     out[16..].copy_from_slice(&hex64(value as u64));
@@ -163,7 +204,8 @@ mod tests {
         assert_eq!(child.tracestate(), Some("congo=t61rcWkgMzE"));
 
         let calls: std::collections::HashSet<[u8; 16]> =
-            (0..100).map(|_| outgoing_parent(&child)).collect();
+            (0..100).map(|_| outgoing_parent(&child).0).collect();
+        assert_eq!(outgoing_parent(&child).1, child.flags());
         assert_eq!(calls.len(), 100, "a new ID per call");
         assert!(!calls.contains(&child.span_id_hex()));
     }

@@ -39,6 +39,10 @@ pub struct TraceContext {
     parent_span_id: Option<[u8; 16]>,
     flags: u8,
     tracestate: Option<Arc<str>>,
+    /// Under `otel`, when twelve exports spans: the OpenTelemetry span these IDs are
+    /// those of (shared by the clones, ignored by `==`).
+    #[cfg(feature = "otel")]
+    pub(crate) otel: crate::otel::SpanSlot,
 }
 
 impl TraceContext {
@@ -100,6 +104,8 @@ impl TraceContext {
             parent_span_id: None,
             flags: (hex_value(flags[0]) << 4 | hex_value(flags[1])) & Self::KNOWN_FLAGS,
             tracestate: None,
+            #[cfg(feature = "otel")]
+            otel: crate::otel::SpanSlot::default(),
         };
         context.ids[..32].copy_from_slice(trace);
         context.ids[32..].copy_from_slice(span);
@@ -107,8 +113,8 @@ impl TraceContext {
     }
 
     /// A span from its parts, the IDs as lower-case hex (made by `span`, the only
-    /// place that makes new IDs).
-    pub(super) fn from_parts(
+    /// place that makes new IDs, and by the `otel` module from an OpenTelemetry span).
+    pub(crate) fn from_parts(
         trace_id: [u8; 32],
         span_id: [u8; 16],
         parent_span_id: Option<[u8; 16]>,
@@ -123,18 +129,20 @@ impl TraceContext {
             parent_span_id,
             flags: flags & Self::KNOWN_FLAGS,
             tracestate,
+            #[cfg(feature = "otel")]
+            otel: crate::otel::SpanSlot::default(),
         }
     }
 
     /// The trace ID as bytes of lower-case hex.
-    pub(super) fn trace_id_hex(&self) -> [u8; 32] {
+    pub(crate) fn trace_id_hex(&self) -> [u8; 32] {
         let mut id = [0; 32];
         id.copy_from_slice(&self.ids[..32]);
         id
     }
 
     /// The span ID as bytes of lower-case hex.
-    pub(super) fn span_id_hex(&self) -> [u8; 16] {
+    pub(crate) fn span_id_hex(&self) -> [u8; 16] {
         let mut id = [0; 16];
         id.copy_from_slice(&self.ids[32..]);
         id
@@ -148,7 +156,7 @@ impl TraceContext {
     }
 
     /// The `tracestate` as shared text (cloned without copying).
-    pub(super) fn tracestate_shared(&self) -> Option<&Arc<str>> {
+    pub(crate) fn tracestate_shared(&self) -> Option<&Arc<str>> {
         self.tracestate.as_ref()
     }
 

@@ -1,9 +1,12 @@
 //! The client side: [`PropagateCorrelationLayer`] puts the current correlation ID and
 //! trace context on outgoing requests.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{self, Poll};
 
-use ::http::{HeaderName, HeaderValue, Request};
+use ::http::{HeaderName, HeaderValue, Request, Response};
+use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -21,6 +24,10 @@ use crate::correlation;
 /// A header the request already has is kept (for `traceparent`, `tracestate` is then
 /// left alone too). Outside any scope, requests go unchanged. The call must start
 /// inside the scope: the headers are set in `call`.
+///
+/// Under `otel`, when twelve exports spans, each call is a client span (a child of the
+/// current span), exported, and `traceparent` names it: see
+/// [`otel`](crate::otel#what-is-exported).
 ///
 /// ```
 /// # use twelve_core as twelve;
@@ -98,19 +105,23 @@ impl<S> PropagateCorrelationService<S> {
     define_inner_service_accessors!();
 }
 
-impl<S, B> Service<Request<B>> for PropagateCorrelationService<S>
+impl<S, B, ResB> Service<Request<B>> for PropagateCorrelationService<S>
 where
-    S: Service<Request<B>>,
+    S: Service<Request<B>, Response = Response<ResB>>,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = PropagateCorrelationFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut task::Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        #[cfg(feature = "otel")]
+        let span = correlation::with_current(|_| crate::otel::http::open_client(&request)).flatten();
+        #[cfg(not(feature = "otel"))]
+        let span = NoSpan;
         let headers = request.headers_mut();
         let set_id = !headers.contains_key(&self.header);
         let set_trace = !headers.contains_key(TRACEPARENT);
@@ -122,6 +133,17 @@ where
                     }
                 }
                 if set_trace {
+                    #[cfg(feature = "otel")]
+                    let traceparent = match &span {
+                        Some(span) => {
+                            let (id, sampled) = span.id();
+                            let random = context.trace.flags()
+                                & correlation::TraceContext::RANDOM;
+                            correlation::traceparent_of(&context.trace, &id, random | u8::from(sampled))
+                        }
+                        None => correlation::traceparent(context),
+                    };
+                    #[cfg(not(feature = "otel"))]
                     let traceparent = correlation::traceparent(context);
                     if let Ok(value) = HeaderValue::from_bytes(&traceparent) {
                         headers.insert(TRACEPARENT, value);
@@ -133,6 +155,58 @@ where
                 }
             });
         }
-        self.inner.call(request)
+        PropagateCorrelationFuture {
+            inner: self.inner.call(request),
+            span,
+        }
+    }
+}
+
+/// The client span of a call, under `otel`; nothing without.
+#[cfg(feature = "otel")]
+type CallSpan = Option<crate::otel::http::ClientSpan>;
+#[cfg(not(feature = "otel"))]
+type CallSpan = NoSpan;
+
+/// No span: the call's future is the inner one, and nothing more.
+#[cfg(not(feature = "otel"))]
+#[derive(Debug)]
+struct NoSpan;
+
+pin_project! {
+    /// The response future of [`PropagateCorrelationService`]: the inner service's;
+    /// under `otel`, it also ends the call's client span with the answer's status.
+    pub struct PropagateCorrelationFuture<F> {
+        #[pin]
+        inner: F,
+        span: CallSpan,
+    }
+}
+
+impl<F> std::fmt::Debug for PropagateCorrelationFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PropagateCorrelationFuture")
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F, ResB, E> Future for PropagateCorrelationFuture<F>
+where
+    F: Future<Output = Result<Response<ResB>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut task::Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let poll = this.inner.poll(cx);
+        #[cfg(feature = "otel")]
+        if let Poll::Ready(output) = &poll {
+            if let Some(span) = this.span.take() {
+                span.end(output.as_ref().ok().map(|r| r.status().as_u16()));
+            }
+        }
+        #[cfg(not(feature = "otel"))]
+        let _ = this.span;
+        poll
     }
 }

@@ -158,7 +158,9 @@ mod server;
 
 use ::http::HeaderName;
 
-pub use client::{PropagateCorrelationLayer, PropagateCorrelationService};
+pub use client::{
+    PropagateCorrelationFuture, PropagateCorrelationLayer, PropagateCorrelationService,
+};
 #[cfg(feature = "axum")]
 pub use health::health_routes;
 pub use health::{HealthService, LIVE_PATH, READY_PATH, health_service};

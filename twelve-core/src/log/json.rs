@@ -334,7 +334,13 @@ impl JsonLayer {
                 line.push_str(ctx.id.as_str());
                 line.push('"');
             }
-            // This service's span: every scope has one.
+            // This service's span: every scope has one. Under `otel`, the current
+            // exported span when it is not the scope's (a `tracing` span entered).
+            #[cfg(feature = "otel")]
+            if let Some(current) = crate::otel::current_span(&ctx.trace) {
+                push_trace(line, spec, keys, &current, overridden);
+                return;
+            }
             push_trace(line, spec, keys, &ctx.trace, overridden);
         });
 

@@ -107,9 +107,16 @@ impl Runtime {
             .info
             .clone()
             .with(logging.service_name.clone(), logging.release_id.clone());
-        install_logging(&logging, &info);
-
         let (result, report) = loader.finish_report(runtime_loaded.zip(user), S::__prefix());
+        // With `otel`, the exporter's layer when the load succeeded and asks for export.
+        #[cfg(feature = "otel")]
+        let extra = result.as_ref().ok().and_then(|(runtime, _)| {
+            crate::otel::install(&runtime.otel, &info, runtime.rust_log.as_deref())
+        });
+        #[cfg(not(feature = "otel"))]
+        let extra = None;
+        install_logging(&logging, &info, extra);
+
         let (runtime_settings, settings) = match result {
             Ok(loaded) => {
                 log_config_loaded(&report);
@@ -137,6 +144,9 @@ impl Runtime {
                 return ExitCode::FAILURE;
             }
         };
+        // The exporter runs on this runtime (a gRPC channel is made in it).
+        #[cfg(feature = "otel")]
+        crate::otel::start(runtime.handle());
         let code = runtime.block_on(async move {
             let mut signals = match signals::listen() {
                 Ok(signals) => signals,
@@ -191,16 +201,24 @@ fn print_all(text: &str) {
     let _ = out.flush();
 }
 
-fn install_logging(settings: &RuntimeSettings, info: &ServiceInfo) {
-    let result = crate::log::builder()
+/// Installs the logs, with `extra` (the OpenTelemetry layer under `otel`) next to them.
+fn install_logging(
+    settings: &RuntimeSettings,
+    info: &ServiceInfo,
+    extra: Option<crate::log::BoxedLayer>,
+) {
+    let mut builder = crate::log::builder()
         .service(info.name())
         .version(info.version())
         .release(info.release().map(String::from))
         .level(settings.log_level.clone())
         .directives(settings.rust_log.clone())
         .format(settings.log_format)
-        .schema(settings.log_schema)
-        .init();
+        .schema(settings.log_schema);
+    if let Some(layer) = extra {
+        builder = builder.with_layer(layer);
+    }
+    let result = builder.init();
     // A subscriber the program installed itself wins; twelve's panic hook still logs
     // through it.
     let _ = result;
@@ -274,6 +292,9 @@ async fn drive<T: Outcome>(
     if code == 0 && app.failed() {
         code = 1;
     }
+    // Spans still queued are flushed within what is left of the deadline.
+    #[cfg(feature = "otel")]
+    crate::otel::shutdown(deadline.saturating_sub(draining.elapsed())).await;
     tracing::info!(
         shutdown_ms = millis(draining.elapsed()),
         exit_code = code,

@@ -35,6 +35,10 @@ pub struct RuntimeSettings {
     pub service_name: Option<String>,
     /// `release` on every log line, when set.
     pub release_id: Option<String>,
+    /// The `OTEL_*` variables of OpenTelemetry trace export (feature `otel`).
+    #[cfg(feature = "otel")]
+    #[config(nested, prefix = "OTEL_")]
+    pub otel: crate::otel::OtelSettings,
 }
 
 fn level(text: &str) -> Result<String, String> {
@@ -95,7 +99,9 @@ mod tests {
                 None => None,
             })
             .collect();
-        assert_eq!(explicit.len(), 6, "{explicit:?}");
+        // With feature `otel`, the 8 `OTEL_*` variables that have a default too.
+        let otel = if cfg!(feature = "otel") { 8 } else { 0 };
+        assert_eq!(explicit.len(), 6 + otel, "{explicit:?}");
         let loaded = RuntimeSettings::from_vars(explicit).expect("the defaults load");
         assert_eq!(
             format!("{loaded:?}"),

@@ -102,6 +102,8 @@ pin_project! {
 fn end_early<F>(mut inner: Pin<&mut Option<F>>, info: &RequestInfo, panicked: bool) {
     inner.set(None);
     if panicked {
+        #[cfg(feature = "otel")]
+        crate::otel::http::end_current(Err("panic"));
         request_line!(ERROR, info, {}, "request panicked");
     } else {
         request_line!(INFO, info, {}, "request cancelled");
@@ -159,9 +161,13 @@ where
                 }
                 let status = response.status().as_u16();
                 request_line!(INFO, info, { http.status = status, }, "request finished");
+                #[cfg(feature = "otel")]
+                crate::otel::http::end_current(Ok(status));
             }
             Err(error) => {
                 request_line!(ERROR, info, {}, error = %error, "request failed");
+                #[cfg(feature = "otel")]
+                crate::otel::http::end_current(Err("_OTHER"));
             }
         }
         Poll::Ready(output)

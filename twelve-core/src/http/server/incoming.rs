@@ -90,22 +90,35 @@ fn reason(invalid: InvalidId) -> &'static str {
 
 /// This service's span for the request: a child of the caller's span when the request
 /// has a valid `traceparent` (once, or repeated with the same value), with its
-/// `tracestate` when valid; else a new trace.
-pub(super) fn trace(headers: &HeaderMap) -> TraceContext {
+/// `tracestate` when valid; else a new trace. Under `otel`, when twelve exports
+/// spans, the server span of the request (`route`: the one axum matched).
+pub(super) fn trace<B>(request: &::http::Request<B>, route: Option<&str>) -> TraceContext {
+    let headers = request.headers();
     let caller = correlation::caller(
         headers
             .get_all(TRACEPARENT)
             .iter()
             .map(HeaderValue::as_bytes),
     );
-    correlation::this_span(caller, || {
+    let tracestate = || {
         correlation::combine_tracestate(
             headers
                 .get_all(TRACESTATE)
                 .iter()
                 .map(HeaderValue::as_bytes),
         )
-    })
+    };
+    #[cfg(feature = "otel")]
+    if crate::otel::is_exporting() {
+        let tracestate = caller.as_ref().and_then(|_| tracestate());
+        let opened =
+            crate::otel::http::open_server(caller.as_ref(), tracestate.as_deref(), request, route);
+        if let Some(opened) = opened {
+            return correlation::of_otel(opened, caller.as_ref(), tracestate);
+        }
+    }
+    let _ = route;
+    correlation::this_span(caller, tracestate)
 }
 
 #[cfg(test)]
@@ -155,22 +168,28 @@ mod tests {
         }
     }
 
+    fn trace_of(headers: &HeaderMap) -> TraceContext {
+        let mut request = ::http::Request::new(());
+        *request.headers_mut() = headers.clone();
+        trace(&request, None)
+    }
+
     #[test]
     fn a_valid_traceparent_is_continued_a_conflicting_one_is_not() {
         let valid = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         let other = b"00-12345678901234567890123456789012-1234567890123456-01";
-        let span = trace(&headers(&[("traceparent", valid), ("tracestate", b"a=1")]));
+        let span = trace_of(&headers(&[("traceparent", valid), ("tracestate", b"a=1")]));
         assert_eq!(span.trace_id(), "4bf92f3577b34da6a3ce929d0e0e4736");
         assert_eq!(span.parent_span_id(), Some("00f067aa0ba902b7"));
         assert_eq!(span.tracestate(), Some("a=1"));
         let twice = headers(&[("traceparent", valid), ("traceparent", valid)]);
-        assert_eq!(trace(&twice).parent_span_id(), Some("00f067aa0ba902b7"));
+        assert_eq!(trace_of(&twice).parent_span_id(), Some("00f067aa0ba902b7"));
         for new_trace in [
             headers(&[("traceparent", valid), ("traceparent", other)]),
             headers(&[("traceparent", b"00-x"), ("tracestate", b"a=1")]),
             HeaderMap::new(),
         ] {
-            let span = trace(&new_trace);
+            let span = trace_of(&new_trace);
             assert_eq!(span.parent_span_id(), None);
             assert_eq!(span.tracestate(), None);
             assert_eq!(span.flags(), 0x03);

@@ -45,12 +45,7 @@ where
 
     fn call(&mut self, request: Request<ReqB>) -> Self::Future {
         let start = Instant::now();
-        let headers = request.headers();
-        let incoming = self.names.incoming(headers);
-        let context = Context {
-            id: incoming.id,
-            trace: incoming::trace(headers),
-        };
+        let incoming = self.names.incoming(request.headers());
         let info = RequestInfo {
             method: request.method().clone(),
             path: Path::of(request.uri()),
@@ -61,6 +56,10 @@ where
                 .cloned(),
             start,
             rejected: incoming.rejected,
+        };
+        let context = Context {
+            id: incoming.id,
+            trace: incoming::trace(&request, info.route()),
         };
         // `call` runs in the scope too: services that work or log in `call` (routers,
         // other middleware) see the ID. The future runs in it from the first poll on;

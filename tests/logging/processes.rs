@@ -1,0 +1,1 @@
+//! Panics and configuration errors in real processes (the probe fixture).

@@ -56,27 +56,49 @@ impl Default for CleanKeys {
 }
 
 impl CleanKeys {
-    /// [`push_key`], skipping the check for a key seen before.
-    fn push_key(&mut self, out: &mut String, key: &'static str) {
-        let wanted = (key.as_ptr() as usize, key.len());
+    /// Whether `text` has nothing to escape, looked up first among the texts seen
+    /// before (remembered when clean).
+    pub(crate) fn is_clean(&mut self, text: &'static str) -> bool {
+        let wanted = (text.as_ptr() as usize, text.len());
         let first = (wanted.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) % SLOTS;
         let ways = (0..WAYS).map(|way| (first + way) % SLOTS);
         if ways.clone().any(|slot| self.slots[slot] == wanted) {
+            return true;
+        }
+        if !super::escape::is_clean(text) {
+            return false;
+        }
+        let free = ways.clone().find(|&slot| self.slots[slot] == (0, 0));
+        let slot = free.unwrap_or_else(|| {
+            self.evict = (self.evict + 1) % WAYS;
+            (first + self.evict) % SLOTS
+        });
+        self.slots[slot] = wanted;
+        true
+    }
+
+    /// [`push_key`], skipping the check for a key seen before.
+    fn push_key(&mut self, out: &mut String, key: &'static str) {
+        if self.is_clean(key) {
             out.push('"');
             out.push_str(key);
             out.push('"');
             out.push(':');
-            return;
+        } else {
+            push_key(out, key);
         }
-        if super::escape::is_clean(key) {
-            let free = ways.clone().find(|&slot| self.slots[slot] == (0, 0));
-            let slot = free.unwrap_or_else(|| {
-                self.evict = (self.evict + 1) % WAYS;
-                (first + self.evict) % SLOTS
-            });
-            self.slots[slot] = wanted;
+    }
+
+    /// `text` quoted and escaped, skipping the check for a text seen before (a
+    /// callsite's target or file).
+    pub(crate) fn quoted(&mut self, out: &mut String, text: &'static str) {
+        if self.is_clean(text) {
+            out.push('"');
+            out.push_str(text);
+            out.push('"');
+        } else {
+            quoted(out, text);
         }
-        push_key(out, key);
     }
 }
 
@@ -150,6 +172,7 @@ impl Rendered {
         });
     }
 
+    #[inline]
     fn record(&mut self, field: &Field, value: Val<'_>) {
         let key = field.name();
         if self.message_apart && key == "message" {
@@ -221,6 +244,7 @@ impl Val<'_> {
     }
 
     /// Writes the value as JSON: numbers and bools as such, the rest as strings.
+    #[inline]
     fn write(self, out: &mut String) {
         match self {
             Val::Str(s) => quoted(out, s),

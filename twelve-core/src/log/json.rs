@@ -10,7 +10,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
 use super::escape::{escape_into, quoted};
-use super::fields::{Entry, Rendered, SpanFields, push_key};
+use super::fields::{CleanKeys, Entry, Rendered, SpanFields, push_key};
 use super::schema::{
     ECS_ORIGIN_FILE, ECS_ORIGIN_LINE, GCP_SOURCE_LOCATION, Head, Kind, Origin, Schema, Spec,
     Static, TraceValue,
@@ -117,16 +117,21 @@ struct Keys {
     fixed: String,
     /// `,"httpRequest":{`, when the schema has a nested object.
     nested_open: String,
+    /// What comes before the call site's file and line: ECS `,"log.origin.file.name":`
+    /// and `,"log.origin.file.line":`, GCP `,"logging.googleapis.com/sourceLocation":
+    /// {"file":` and `,"line":"`.
+    origin_file: String,
+    origin_line: String,
     /// The keys a field overrides (instead of being renamed `fields.<key>`), the bit
     /// of each its index (see [`Spec::overridable`]).
     overridable: Vec<&'static str>,
-    /// Bit `n` set when some overridable key is `n` bytes long: most field keys are
-    /// ruled out by their length alone.
-    lengths: u64,
+    /// The [`signature`]s of the overridable keys, or-ed: most field keys are ruled
+    /// out by theirs alone.
+    overridable_signatures: u64,
     /// The keys no field takes (see [`Spec::reserved`]).
     reserved: Vec<&'static str>,
-    /// As `lengths`, for the reserved keys.
-    reserved_lengths: u64,
+    /// As `overridable_signatures`, for the reserved keys.
+    reserved_signatures: u64,
     /// The bits of the correlation ID and of the first trace key.
     correlation_bit: u32,
     trace_bit: u32,
@@ -137,6 +142,8 @@ struct Keys {
 struct Survey {
     /// Bits of the keys that a field of this line overrides.
     overridden: u32,
+    /// One of those fields is not a string: it must be written as text.
+    coerce: bool,
     /// Some field bears a reserved key's name.
     renamed: bool,
     /// Two fields may bear the same name (their lengths and first and last bytes
@@ -146,12 +153,17 @@ struct Survey {
 
 const TARGET_BIT: u32 = 1;
 
-fn length_bit(key: &str) -> u64 {
-    1 << key.len().min(63)
+/// One bit of 64 for `key`, from its length and its first and last bytes: two keys
+/// with different bits differ, and few keys of one line share one.
+fn signature(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let first = bytes.first().map_or(0, |b| usize::from(*b));
+    let last = bytes.last().map_or(0, |b| usize::from(*b));
+    1 << ((key.len().wrapping_mul(7) + first + last * 3) & 63)
 }
 
-fn lengths(keys: &[&str]) -> u64 {
-    keys.iter().fold(0, |m, k| m | length_bit(k))
+fn signatures(keys: &[&str]) -> u64 {
+    keys.iter().fold(0, |m, k| m | signature(k))
 }
 
 /// `"key":` of `k`, escaped.
@@ -173,9 +185,9 @@ impl Keys {
         let reserved = spec.reserved();
         let statics = u32::try_from(spec.statics.len()).unwrap_or(u32::MAX);
         Keys {
-            lengths: lengths(&overridable),
+            overridable_signatures: signatures(&overridable),
             overridable,
-            reserved_lengths: lengths(&reserved),
+            reserved_signatures: signatures(&reserved),
             reserved,
             timestamp: key(spec.timestamp),
             level: key(spec.level),
@@ -193,48 +205,58 @@ impl Keys {
             } else {
                 format!(",{}{{", key(spec.nested))
             },
+            origin_file: match spec.origin {
+                Origin::None => String::new(),
+                Origin::Ecs => format!(",{}", key(ECS_ORIGIN_FILE)),
+                Origin::Gcp => format!(",{}{{\"file\":", key(GCP_SOURCE_LOCATION)),
+            },
+            origin_line: match spec.origin {
+                Origin::None => String::new(),
+                Origin::Ecs => format!(",{}", key(ECS_ORIGIN_LINE)),
+                Origin::Gcp => String::from(",\"line\":\""),
+            },
             correlation_bit: 1 << (1 + statics),
             trace_bit: 1 << (2 + statics),
         }
     }
 
     fn is_reserved(&self, key: &str) -> bool {
-        self.reserved_lengths & length_bit(key) != 0 && self.reserved.contains(&key)
+        self.reserved_signatures & signature(key) != 0 && self.reserved.contains(&key)
     }
 
     fn is_overridable(&self, key: &str) -> bool {
-        self.lengths & length_bit(key) != 0 && self.overridable.contains(&key)
+        self.overridable_signatures & signature(key) != 0 && self.overridable.contains(&key)
     }
 
     /// One pass over the fields: which overridable keys they hold, whether any must be
     /// renamed, whether any name may repeat.
     fn survey(&self, fields: &Rendered) -> Survey {
         let mut bits = 0;
+        let mut coerce = false;
         let mut renamed = false;
         let mut seen = 0u64;
         let mut repeated = false;
         for entry in &fields.entries {
             let key = entry.key;
-            let length = length_bit(key);
-            if self.lengths & length != 0 {
+            let signature = signature(key);
+            if self.overridable_signatures & signature != 0 {
                 for (i, special) in self.overridable.iter().enumerate() {
                     if key == *special {
                         bits |= 1 << i;
+                        // A number or bool in place of a text key is written as text.
+                        coerce |= !fields.value(entry).starts_with('"');
                     }
                 }
             }
-            if self.reserved_lengths & length != 0 && self.reserved.contains(&key) {
+            if self.reserved_signatures & signature != 0 && self.reserved.contains(&key) {
                 renamed = true;
             }
-            let bytes = key.as_bytes();
-            let first = bytes.first().map_or(0, |b| usize::from(*b));
-            let last = bytes.last().map_or(0, |b| usize::from(*b));
-            let signature = 1u64 << ((key.len().wrapping_mul(7) + first + last * 3) & 63);
             repeated |= seen & signature != 0;
             seen |= signature;
         }
         Survey {
             overridden: bits,
+            coerce,
             renamed,
             repeated,
         }
@@ -362,23 +384,25 @@ impl JsonLayer {
         line.push_str(&keys.fixed);
         let survey = keys.survey(fields);
         let overridden = survey.overridden;
+        let mut known = fields.clean_keys.take();
         if overridden & TARGET_BIT == 0 {
             line.push_str(&keys.target);
-            quoted(line, meta.target());
+            push_text(line, known.as_deref_mut(), meta.target());
         }
         for (bit, fragment) in &self.statics {
             if overridden & bit == 0 {
                 line.push_str(fragment);
             }
         }
-        push_origin(line, spec.origin, meta);
+        push_origin(line, keys, spec.origin, meta, known.as_deref_mut());
+        fields.clean_keys = known;
         self.push_scope(line, overridden);
         if !fields.nested.is_empty() {
             line.push_str(&keys.nested_open);
             line.push_str(fields.nested.get(1..).unwrap_or_default());
             line.push('}');
         }
-        if survey.renamed || survey.repeated || overridden != 0 {
+        if survey.renamed || survey.repeated || survey.coerce {
             push_fields_checked(line, keys, fields, flags, survey);
         } else {
             push_fields(line, fields);
@@ -437,33 +461,43 @@ impl JsonLayer {
     }
 }
 
+/// `text` quoted and escaped, through the cache of clean texts when there is one.
+fn push_text(line: &mut String, known: Option<&mut CleanKeys>, text: &'static str) {
+    match known {
+        Some(known) => known.quoted(line, text),
+        None => quoted(line, text),
+    }
+}
+
 /// The call site, as the schema writes it.
-fn push_origin(line: &mut String, origin: Origin, meta: &tracing::Metadata<'_>) {
+fn push_origin(
+    line: &mut String,
+    keys: &Keys,
+    origin: Origin,
+    meta: &'static tracing::Metadata<'static>,
+    mut known: Option<&mut CleanKeys>,
+) {
     let Some(file) = meta.file() else { return };
     match origin {
         Origin::None => {}
         Origin::Ecs => {
-            line.push(',');
-            push_key(line, ECS_ORIGIN_FILE);
-            quoted(line, file);
+            line.push_str(&keys.origin_file);
+            push_text(line, known, file);
             if let Some(n) = meta.line() {
-                line.push(',');
-                push_key(line, ECS_ORIGIN_LINE);
+                line.push_str(&keys.origin_line);
                 line.push_str(itoa::Buffer::new().format(n));
             }
         }
         Origin::Gcp => {
-            line.push(',');
-            push_key(line, GCP_SOURCE_LOCATION);
-            line.push_str("{\"file\":");
-            quoted(line, file);
+            line.push_str(&keys.origin_file);
+            push_text(line, known.as_deref_mut(), file);
             if let Some(n) = meta.line() {
-                line.push_str(",\"line\":\"");
+                line.push_str(&keys.origin_line);
                 line.push_str(itoa::Buffer::new().format(n));
                 line.push('"');
             }
             line.push_str(",\"function\":");
-            quoted(line, meta.target());
+            push_text(line, known, meta.target());
             line.push('}');
         }
     }
@@ -485,8 +519,8 @@ fn push_fields(line: &mut String, fields: &Rendered) {
 }
 
 /// The fields, when some bear a reserved key's name (written `fields.<name>`), take
-/// the place of one of the line's own keys (written as text, as those keys are), or
-/// may share a name (only the last is written).
+/// the place of one of the line's own keys with a number or bool (written as text, as
+/// those keys are), or may share a name (only the last is written).
 fn push_fields_checked(
     line: &mut String,
     keys: &Keys,
@@ -501,7 +535,7 @@ fn push_fields_checked(
         if survey.renamed && keys.is_reserved(e.key) {
             f |= RESERVED;
         }
-        if survey.overridden != 0 && keys.is_overridable(e.key) {
+        if survey.coerce && keys.is_overridable(e.key) {
             f |= OVERRIDING;
         }
         f

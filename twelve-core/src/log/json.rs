@@ -67,6 +67,9 @@ pub struct JsonLayer {
     /// The static pairs that have a value: each one's bit in the override mask and its
     /// whole `,"key":"value"` fragment, rendered once.
     statics: Vec<(u32, String)>,
+    /// Their bits, and all their fragments in one, for the lines that override none.
+    statics_mask: u32,
+    all_statics: String,
     /// The Google Cloud project, escaped, when known.
     gcp_project: Option<String>,
     sink: LineSink,
@@ -104,17 +107,14 @@ const LOSER: u8 = 1 << 2;
 /// The `"key":` fragment of each key every line may have, and the fixed pairs.
 #[derive(Debug)]
 struct Keys {
-    timestamp: String,
-    level: String,
-    message: String,
+    /// The head of a line of each level (trace, debug, info, warn, error).
+    heads: [HeadText; 5],
     /// `,"key":` of the target.
     target: String,
     /// `,"key":"` of the correlation ID.
     correlation: String,
     /// `,"key":` of each trace key.
     trace: Vec<String>,
-    /// `,"key":"value"` for each of the schema's fixed pairs.
-    fixed: String,
     /// `,"httpRequest":{`, when the schema has a nested object.
     nested_open: String,
     /// What comes before the call site's file and line: ECS `,"log.origin.file.name":`
@@ -137,6 +137,61 @@ struct Keys {
     trace_bit: u32,
 }
 
+/// The literal parts of a line's head for one level: `parts[0]`, the timestamp or the
+/// message (`time_first`), `parts[1]`, the other one, `parts[2]` (with the schema's
+/// fixed pairs). Default schema, info: `{"timestamp":"`, time, `","level":"info",
+/// "message":`, message, ``.
+#[derive(Debug)]
+struct HeadText {
+    parts: [String; 3],
+    time_first: bool,
+}
+
+impl HeadText {
+    fn of(spec: &Spec, level: usize) -> HeadText {
+        let mut parts = [String::from("{"), String::new(), String::new()];
+        let mut part = 0;
+        let mut time_first = false;
+        for (i, head) in spec.head.iter().enumerate() {
+            let text = &mut parts[part];
+            if i > 0 {
+                text.push(',');
+            }
+            match head {
+                Head::Level => {
+                    push_key(text, spec.level);
+                    quoted(text, spec.levels[level]);
+                }
+                Head::Timestamp => {
+                    push_key(text, spec.timestamp);
+                    text.push('"');
+                    time_first = part == 0;
+                    part += 1;
+                    parts[part].push('"');
+                }
+                Head::Message => {
+                    push_key(text, spec.message);
+                    part += 1;
+                }
+            }
+        }
+        for (k, v) in spec.fixed {
+            parts[2].push(',');
+            push_key(&mut parts[2], k);
+            quoted(&mut parts[2], v);
+        }
+        HeadText { parts, time_first }
+    }
+}
+
+/// The event's message, a JSON string (`""` when it has none).
+fn push_message(line: &mut String, fields: &Rendered) {
+    match &fields.message {
+        Some(range) => line.push_str(fields.text(range.clone())),
+        None => line.push_str("\"\""),
+    }
+}
+
 /// What one pass over a line's fields found.
 #[derive(Debug, Clone, Copy)]
 struct Survey {
@@ -157,9 +212,10 @@ const TARGET_BIT: u32 = 1;
 /// with different bits differ, and few keys of one line share one.
 fn signature(key: &str) -> u64 {
     let bytes = key.as_bytes();
-    let first = bytes.first().map_or(0, |b| usize::from(*b));
-    let last = bytes.last().map_or(0, |b| usize::from(*b));
-    1 << ((key.len().wrapping_mul(7) + first + last * 3) & 63)
+    let first = bytes.first().map_or(0, |b| u64::from(*b));
+    let last = bytes.last().map_or(0, |b| u64::from(*b));
+    let mixed = (key.len() as u64 | first << 32 | last << 40).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    1 << (mixed >> 58)
 }
 
 fn signatures(keys: &[&str]) -> u64 {
@@ -175,12 +231,6 @@ fn key(k: &str) -> String {
 
 impl Keys {
     fn of(spec: &Spec) -> Keys {
-        let mut fixed = String::new();
-        for (k, v) in spec.fixed {
-            fixed.push(',');
-            push_key(&mut fixed, k);
-            quoted(&mut fixed, v);
-        }
         let overridable = spec.overridable();
         let reserved = spec.reserved();
         let statics = u32::try_from(spec.statics.len()).unwrap_or(u32::MAX);
@@ -189,9 +239,7 @@ impl Keys {
             overridable,
             reserved_signatures: signatures(&reserved),
             reserved,
-            timestamp: key(spec.timestamp),
-            level: key(spec.level),
-            message: key(spec.message),
+            heads: [0, 1, 2, 3, 4].map(|level| HeadText::of(spec, level)),
             target: format!(",{}", key(spec.target)),
             correlation: format!(",{}\"", key(spec.correlation)),
             trace: spec
@@ -199,7 +247,6 @@ impl Keys {
                 .iter()
                 .map(|(k, _)| format!(",{}", key(k)))
                 .collect(),
-            fixed,
             nested_open: if spec.nested.is_empty() {
                 String::new()
             } else {
@@ -292,7 +339,7 @@ impl JsonLayer {
     /// rendered once, to `sink`.
     pub(crate) fn new(schema: Schema, statics: Statics<'_>, sink: LineSink) -> Self {
         let spec = Spec::of(schema);
-        let fragments = spec
+        let fragments: Vec<(u32, String)> = spec
             .statics
             .iter()
             .zip(0u32..)
@@ -317,6 +364,8 @@ impl JsonLayer {
         JsonLayer {
             keys: Keys::of(&spec),
             spec,
+            statics_mask: fragments.iter().fold(0, |m, (bit, _)| m | bit),
+            all_statics: fragments.iter().map(|(_, f)| f.as_str()).collect(),
             statics: fragments,
             gcp_project,
             sink,
@@ -354,34 +403,20 @@ impl JsonLayer {
             fields.push_json(k, json);
         }
 
-        line.push('{');
-        for (i, head) in spec.head.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            match head {
-                Head::Timestamp => {
-                    line.push_str(&keys.timestamp);
-                    line.push('"');
-                    push_rfc3339_cached(line, SystemTime::now(), clock);
-                    line.push('"');
-                }
-                Head::Level => {
-                    line.push_str(&keys.level);
-                    line.push('"');
-                    line.push_str(spec.levels[level_index(*meta.level())]);
-                    line.push('"');
-                }
-                Head::Message => {
-                    line.push_str(&keys.message);
-                    match &fields.message {
-                        Some(range) => line.push_str(fields.text(range.clone())),
-                        None => line.push_str("\"\""),
-                    }
-                }
-            }
+        // The head: its literal parts rendered once per level, the timestamp and the
+        // message in between, in the schema's order.
+        let head = &keys.heads[level_index(*meta.level())];
+        line.push_str(&head.parts[0]);
+        if head.time_first {
+            push_rfc3339_cached(line, SystemTime::now(), clock);
+            line.push_str(&head.parts[1]);
+            push_message(line, fields);
+        } else {
+            push_message(line, fields);
+            line.push_str(&head.parts[1]);
+            push_rfc3339_cached(line, SystemTime::now(), clock);
         }
-        line.push_str(&keys.fixed);
+        line.push_str(&head.parts[2]);
         let survey = keys.survey(fields);
         let overridden = survey.overridden;
         let mut known = fields.clean_keys.take();
@@ -389,9 +424,13 @@ impl JsonLayer {
             line.push_str(&keys.target);
             push_text(line, known.as_deref_mut(), meta.target());
         }
-        for (bit, fragment) in &self.statics {
-            if overridden & bit == 0 {
-                line.push_str(fragment);
+        if overridden & self.statics_mask == 0 {
+            line.push_str(&self.all_statics);
+        } else {
+            for (bit, fragment) in &self.statics {
+                if overridden & bit == 0 {
+                    line.push_str(fragment);
+                }
             }
         }
         push_origin(line, keys, spec.origin, meta, known.as_deref_mut());

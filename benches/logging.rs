@@ -11,7 +11,8 @@
 //! `cargo bench -p twelve-benches --bench logging`; figures in BENCHMARKS.md. For
 //! instruction counts, run the child alone under callgrind:
 //! `TWELVE_BENCH_FLOOD=<peer> valgrind --tool=callgrind <bench binary>`, with `<peer>`
-//! one of `twelve`, `twelve_ecs`, `twelve_gcp`, `twelve_datadog`, `fmt`, `floor`.
+//! one of `twelve`, `twelve_ecs`, `twelve_gcp`, `twelve_datadog`, `fmt`
+//! (tracing-subscriber json), `json_subscriber`, `bunyan`, `floor`.
 
 use std::hint::black_box;
 use std::io;
@@ -87,24 +88,32 @@ fn fmt_json_dispatch(to_stdout: bool) -> Dispatch {
     }
 }
 
-fn json_subscriber_dispatch() -> Dispatch {
-    Dispatch::new(
-        json_subscriber::fmt()
-            .with_current_span(true)
-            .with_writer(io::sink)
-            .finish(),
-    )
+fn json_subscriber_dispatch(to_stdout: bool) -> Dispatch {
+    let fmt = json_subscriber::fmt().with_current_span(true);
+    if to_stdout {
+        Dispatch::new(fmt.with_writer(io::stdout).finish())
+    } else {
+        Dispatch::new(fmt.with_writer(io::sink).finish())
+    }
 }
 
-fn bunyan_dispatch() -> Dispatch {
-    Dispatch::new(
-        tracing_subscriber::registry()
-            .with(tracing_bunyan_formatter::JsonStorageLayer)
-            .with(tracing_bunyan_formatter::BunyanFormattingLayer::new(
+fn bunyan_dispatch(to_stdout: bool) -> Dispatch {
+    let registry = tracing_subscriber::registry().with(tracing_bunyan_formatter::JsonStorageLayer);
+    if to_stdout {
+        Dispatch::new(
+            registry.with(tracing_bunyan_formatter::BunyanFormattingLayer::new(
+                "order-service".into(),
+                io::stdout,
+            )),
+        )
+    } else {
+        Dispatch::new(
+            registry.with(tracing_bunyan_formatter::BunyanFormattingLayer::new(
                 "order-service".into(),
                 io::sink,
             )),
-    )
+        )
+    }
 }
 
 /// twelve's line for the bench's event, as written to its sink (default schema).
@@ -158,8 +167,8 @@ fn per_event(c: &mut Criterion) {
             twelve_schema_dispatch(Schema::Datadog, false),
         ),
         ("tracing_subscriber_json", fmt_json_dispatch(false)),
-        ("json_subscriber", json_subscriber_dispatch()),
-        ("bunyan", bunyan_dispatch()),
+        ("json_subscriber", json_subscriber_dispatch(false)),
+        ("bunyan", bunyan_dispatch(false)),
     ];
     for (name, dispatch) in &peers {
         group.bench_function(*name, |b| {
@@ -202,14 +211,16 @@ fn whole_process(c: &mut Criterion) {
 }
 
 /// The child side of [`whole_process`] (and of the callgrind counts): `peer` is
-/// `twelve`, `twelve_ecs`, `twelve_gcp`, `twelve_datadog`, `floor` or anything else for
-/// tracing-subscriber json.
+/// `twelve`, `twelve_ecs`, `twelve_gcp`, `twelve_datadog`, `json_subscriber`, `bunyan`,
+/// `floor`, or anything else for tracing-subscriber json.
 fn flood(peer: &str) {
     let dispatch = match peer {
         "twelve" => twelve_dispatch(true),
         "twelve_ecs" => twelve_schema_dispatch(Schema::Ecs, true),
         "twelve_gcp" => twelve_schema_dispatch(Schema::Gcp, true),
         "twelve_datadog" => twelve_schema_dispatch(Schema::Datadog, true),
+        "json_subscriber" => json_subscriber_dispatch(true),
+        "bunyan" => bunyan_dispatch(true),
         "floor" => {
             // The same number of lines of the same length, each copied and written
             // with one write(2), as twelve's sink does.

@@ -113,8 +113,9 @@ struct Keys {
     target: String,
     /// `,"key":"` of the correlation ID.
     correlation: String,
-    /// `,"key":` of each trace key.
-    trace: Vec<String>,
+    /// `,"key":` of each trace key, and its bit in the override mask (0 for a key no
+    /// field overrides).
+    trace: Vec<(String, u32)>,
     /// `,"httpRequest":{`, when the schema has a nested object.
     nested_open: String,
     /// What comes before the call site's file and line: ECS `,"log.origin.file.name":`
@@ -132,9 +133,8 @@ struct Keys {
     reserved: Vec<&'static str>,
     /// As `overridable_signatures`, for the reserved keys.
     reserved_signatures: u64,
-    /// The bits of the correlation ID and of the first trace key.
+    /// The bit of the correlation ID.
     correlation_bit: u32,
-    trace_bit: u32,
 }
 
 /// The literal parts of a line's head for one level: `parts[0]`, the timestamp or the
@@ -233,7 +233,18 @@ impl Keys {
     fn of(spec: &Spec) -> Keys {
         let overridable = spec.overridable();
         let reserved = spec.reserved();
-        let statics = u32::try_from(spec.statics.len()).unwrap_or(u32::MAX);
+        let bit_of = |k: &str| {
+            overridable
+                .iter()
+                .position(|o| *o == k)
+                .map_or(0, |i| 1 << i)
+        };
+        let correlation_bit = bit_of(spec.correlation);
+        let trace = spec
+            .trace
+            .iter()
+            .map(|(k, _)| (format!(",{}", key(k)), bit_of(k)))
+            .collect();
         Keys {
             overridable_signatures: signatures(&overridable),
             overridable,
@@ -242,11 +253,7 @@ impl Keys {
             heads: [0, 1, 2, 3, 4].map(|level| HeadText::of(spec, level)),
             target: format!(",{}", key(spec.target)),
             correlation: format!(",{}\"", key(spec.correlation)),
-            trace: spec
-                .trace
-                .iter()
-                .map(|(k, _)| format!(",{}", key(k)))
-                .collect(),
+            trace,
             nested_open: if spec.nested.is_empty() {
                 String::new()
             } else {
@@ -262,8 +269,7 @@ impl Keys {
                 Origin::Ecs => format!(",{}", key(ECS_ORIGIN_LINE)),
                 Origin::Gcp => String::from(",\"line\":\""),
             },
-            correlation_bit: 1 << (1 + statics),
-            trace_bit: 1 << (2 + statics),
+            correlation_bit,
         }
     }
 
@@ -462,23 +468,25 @@ impl JsonLayer {
                 line.push('"');
             }
             let Some(trace) = &ctx.trace else { return };
-            for ((_, value), (key, i)) in self.spec.trace.iter().zip(keys.trace.iter().zip(0..)) {
-                if overridden & (keys.trace_bit << i) != 0 {
+            for ((_, value), (key, bit)) in self.spec.trace.iter().zip(&keys.trace) {
+                if overridden & bit != 0 {
                     continue;
                 }
-                line.push_str(key);
-                self.push_trace_value(line, trace, *value);
+                self.push_trace_key(line, key, trace, *value);
             }
         });
     }
 
-    /// One value of the trace context, as JSON.
-    fn push_trace_value(
+    /// One trace key (`,"key":` in `key`) and its value, as JSON. A value the context
+    /// may lack (a child span's ID) would write nothing when it does.
+    fn push_trace_key(
         &self,
         line: &mut String,
+        key: &str,
         trace: &correlation::TraceContext,
         value: TraceValue,
     ) {
+        line.push_str(key);
         line.push('"');
         match value {
             TraceValue::TraceId => line.push_str(trace.trace_id()),

@@ -109,7 +109,8 @@ pub(crate) enum Static {
     DatadogEnv,
 }
 
-/// A value of the scope's W3C trace context.
+/// A value of the scope's W3C trace context. A new one is a variant here, an arm in
+/// `JsonLayer::push_trace_key` and an entry in a schema's `trace` list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TraceValue {
     /// The trace ID: 32 lower-case hex digits.
@@ -123,6 +124,21 @@ pub(crate) enum TraceValue {
     TraceIdLow64,
     /// The span ID as a decimal string, as Datadog correlates.
     SpanId64,
+}
+
+impl TraceValue {
+    /// Whether the value is a JSON string: a field may then take the key's place (and
+    /// is written as text); a key of another type (a bool such as GCP's
+    /// `trace_sampled`) is reserved instead.
+    pub(crate) fn is_text(self) -> bool {
+        match self {
+            TraceValue::TraceId
+            | TraceValue::GcpTrace
+            | TraceValue::SpanId
+            | TraceValue::TraceIdLow64
+            | TraceValue::SpanId64 => true,
+        }
+    }
 }
 
 /// Where a line says which call site logged it.
@@ -378,17 +394,29 @@ impl Spec {
         if !self.nested.is_empty() {
             keys.push(self.nested);
         }
+        keys.extend(
+            self.trace
+                .iter()
+                .filter(|(_, v)| !v.is_text())
+                .map(|(k, _)| *k),
+        );
         keys
     }
 
     /// The keys a field takes the place of (the line's own value is then left out):
-    /// the target, the static keys, the correlation ID and the trace keys, in the
-    /// order of their bits in the layer's override mask.
+    /// the target, the static keys, the correlation ID and the text trace keys, in the
+    /// order of their bits in the layer's override mask (all trace keys are text for
+    /// now: the bits of `trace` follow the correlation ID's in its order).
     pub(crate) fn overridable(&self) -> Vec<&'static str> {
         let mut keys = vec![self.target];
         keys.extend(self.statics.iter().map(|(k, _)| *k));
         keys.push(self.correlation);
-        keys.extend(self.trace.iter().map(|(k, _)| *k));
+        keys.extend(
+            self.trace
+                .iter()
+                .filter(|(_, v)| v.is_text())
+                .map(|(k, _)| *k),
+        );
         keys
     }
 }

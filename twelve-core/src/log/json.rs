@@ -477,8 +477,9 @@ impl JsonLayer {
         });
     }
 
-    /// One trace key (`,"key":` in `key`) and its value, as JSON. A value the context
-    /// may lack (a child span's ID) would write nothing when it does.
+    /// One trace key (`,"key":` in `key`) and its value, as JSON. Each arm writes the
+    /// key itself, so that a value the context may lack (a child span's ID) can leave
+    /// both out.
     fn push_trace_key(
         &self,
         line: &mut String,
@@ -486,25 +487,28 @@ impl JsonLayer {
         trace: &correlation::TraceContext,
         value: TraceValue,
     ) {
-        line.push_str(key);
-        line.push('"');
+        // The IDs are hex digits or decimal numbers: nothing to escape.
+        let text = |line: &mut String, parts: &[&str]| {
+            line.push_str(key);
+            line.push('"');
+            for part in parts {
+                line.push_str(part);
+            }
+            line.push('"');
+        };
         match value {
-            TraceValue::TraceId => line.push_str(trace.trace_id()),
-            TraceValue::GcpTrace => {
-                if let Some(project) = &self.gcp_project {
-                    line.push_str("projects/");
-                    line.push_str(project);
-                    line.push_str("/traces/");
-                }
-                line.push_str(trace.trace_id());
-            }
-            TraceValue::SpanId => line.push_str(trace.span_id()),
-            TraceValue::TraceIdLow64 => {
-                line.push_str(itoa::Buffer::new().format(trace.trace_id_low_u64()))
-            }
-            TraceValue::SpanId64 => line.push_str(itoa::Buffer::new().format(trace.span_id_u64())),
+            TraceValue::TraceId => text(line, &[trace.trace_id()]),
+            TraceValue::GcpTrace => match &self.gcp_project {
+                Some(project) => text(line, &["projects/", project, "/traces/", trace.trace_id()]),
+                None => text(line, &[trace.trace_id()]),
+            },
+            TraceValue::SpanId => text(line, &[trace.span_id()]),
+            TraceValue::TraceIdLow64 => text(
+                line,
+                &[itoa::Buffer::new().format(trace.trace_id_low_u64())],
+            ),
+            TraceValue::SpanId64 => text(line, &[itoa::Buffer::new().format(trace.span_id_u64())]),
         }
-        line.push('"');
     }
 }
 

@@ -14,6 +14,12 @@
 //!   binds; probe paths are `twelve::http::LIVE_PATH` and `READY_PATH`.
 //! - The grace period before SIGKILL covers `SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT` plus a
 //!   margin, and readiness takes a Service's pod out within `SHUTDOWN_DELAY`.
+//! - Every Deployment behind a Service has a HorizontalPodAutoscaler that targets it
+//!   (and CPU requests to scale by) and a PodDisruptionBudget that selects its pods
+//!   and no others, whose `minAvailable` stays below the autoscaler's minimum.
+//!
+//! The validators themselves (`kubernetes-validate --strict`, `hadolint`, `yamllint`
+//! with `.yamllint.yaml`) are run on `deploy/` by `.ci/run`.
 //!
 //! Each test lists every problem it finds, naming the file and the object.
 //!

@@ -2,7 +2,7 @@
 //! image's environment, then `envFrom`, then `env`; Secrets mounted as files), checked
 //! against the image and the code, one test per concern: the documents and their
 //! environments in [`config`], the pods and containers in [`pods`], the Services in
-//! [`services`].
+//! [`services`], the HorizontalPodAutoscalers and PodDisruptionBudgets in [`scaling`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -21,6 +21,7 @@ use crate::{Problems, root};
 mod check_config;
 mod config;
 mod pods;
+mod scaling;
 mod services;
 
 /// Kubernetes' defaults for fields the manifests may leave out.
@@ -421,7 +422,11 @@ impl Manifests {
                         .secrets
                         .insert(doc.name().to_owned(), secret_keys(&doc.value));
                 }
-                "Deployment" | "Job" | "Service" => {}
+                "Deployment"
+                | "Job"
+                | "Service"
+                | "HorizontalPodAutoscaler"
+                | "PodDisruptionBudget" => {}
                 other => problems.add(
                     doc.at(),
                     format!("kind {other:?} is not checked by tests/deploy: teach it"),

@@ -102,7 +102,9 @@ impl Runtime {
         let mut loader = Loader::with_report(&source, false);
         let runtime_loaded = RuntimeSettings::__load(&mut loader, "");
         let user = S::__load(&mut loader, "");
-        let logging = runtime_loaded.clone().unwrap_or_default();
+        let logging = runtime_loaded
+            .clone()
+            .unwrap_or_else(|| logging_of_a_failed_load(&source));
         let info = self
             .info
             .clone()
@@ -116,13 +118,7 @@ impl Runtime {
                 loaded
             }
             Err(error) => {
-                let problems: Vec<String> = error.errors().map(ToString::to_string).collect();
-                tracing::error!(
-                    error_count = problems.len(),
-                    errors = problems.join("\n").as_str(),
-                    exit_code = EXIT_CONFIG,
-                    "configuration error"
-                );
+                log_config_error(&error);
                 return ExitCode::from(EXIT_CONFIG);
             }
         };
@@ -163,7 +159,7 @@ impl Runtime {
 /// `config loaded` with `config.sources`, then one `warn` per look-alike variable and
 /// per problem of the `.env` file.
 fn log_config_loaded(report: &crate::config::Report) {
-    let sources = cli::sources_object(report);
+    let sources = cli::sources_pairs(report);
     tracing::event!(
         target: "twelve::config",
         tracing::Level::INFO,
@@ -189,6 +185,47 @@ fn print_all(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+/// The runtime's settings for logging the error of a load that failed: each of
+/// `LOG_SCHEMA`, `LOG_FORMAT`, `SERVICE_NAME` and `RELEASE_ID` that is valid on its own
+/// is used (so the error line is written in the schema asked for), the rest are the
+/// defaults.
+fn logging_of_a_failed_load(source: &Source) -> RuntimeSettings {
+    let value = |name: &str| {
+        source
+            .get(name)
+            .ok()
+            .flatten()
+            .map(|found| found.value)
+            .filter(|v| !v.trim().is_empty())
+    };
+    let mut settings = RuntimeSettings::default();
+    if let Some(schema) = value("LOG_SCHEMA").and_then(|v| v.parse().ok()) {
+        settings.log_schema = schema;
+    }
+    if let Some(format) = value("LOG_FORMAT").and_then(|v| v.parse().ok()) {
+        settings.log_format = format;
+    }
+    settings.service_name = value("SERVICE_NAME");
+    settings.release_id = value("RELEASE_ID");
+    settings
+}
+
+/// The `configuration error` line: `errors` is an array of strings, one problem each
+/// (the JSON layer turns the text of one problem per line into the array).
+fn log_config_error(error: &crate::config::ConfigError) {
+    let problems: Vec<String> = error
+        .errors()
+        .map(|problem| problem.to_string().replace('\n', " "))
+        .collect();
+    tracing::error!(
+        target: crate::log::CONFIG_TARGET,
+        error_count = problems.len(),
+        errors = problems.join("\n").as_str(),
+        exit_code = EXIT_CONFIG,
+        "configuration error"
+    );
 }
 
 fn install_logging(settings: &RuntimeSettings, info: &ServiceInfo) {

@@ -129,6 +129,9 @@ mod server;
 
 use ::http::HeaderName;
 
+/// `GET /metrics` as a tower service (feature `metrics`); see [`crate::metrics`].
+#[cfg(feature = "metrics")]
+pub use crate::metrics::{METRICS_PATH, MetricsService, metrics_service};
 pub use client::{PropagateCorrelationLayer, PropagateCorrelationService};
 #[cfg(feature = "axum")]
 pub use health::health_routes;

@@ -32,6 +32,7 @@
 //! when a second signal forced the exit (130 SIGINT, 143 SIGTERM).
 
 mod app;
+mod metrics;
 mod settings;
 mod shutdown;
 mod signals;
@@ -44,6 +45,7 @@ pub use app::{App, Outcome, ServiceInfo};
 pub use settings::RuntimeSettings;
 pub use shutdown::Shutdown;
 
+use self::metrics::MetricsServer;
 use crate::config::{Config, Loader, Source};
 
 /// Exit code of a configuration error (sysexits `EX_CONFIG`).
@@ -120,13 +122,18 @@ impl Runtime {
                 }
             };
             let app = App::new(info, runtime_settings.port);
+            let metrics = match MetricsServer::start(&runtime_settings, &app).await {
+                Ok(metrics) => metrics,
+                Err(code) => return code,
+            };
             let user = tokio::spawn(main(settings, app.clone()));
             tracing::info!(
                 startup_ms = millis(started.elapsed()),
                 port = runtime_settings.port,
+                metrics_port = metrics.port(),
                 "started"
             );
-            drive(app, user, &mut signals, &runtime_settings).await
+            drive(app, user, &mut signals, &runtime_settings, metrics).await
         });
         // Tasks that ignore the shutdown signal must not hold the exit.
         runtime.shutdown_timeout(Duration::from_millis(100));
@@ -157,6 +164,7 @@ async fn drive<T: Outcome>(
     mut user: tokio::task::JoinHandle<T>,
     signals: &mut signals::Listener,
     settings: &RuntimeSettings,
+    metrics: MetricsServer,
 ) -> u8 {
     let shutdown = app.shutdown();
     let (early, signal) = tokio::select! {
@@ -217,6 +225,8 @@ async fn drive<T: Outcome>(
     if code == 0 && app.failed() {
         code = 1;
     }
+    // After the drain and the hooks, so that the last scrapes see the final counts.
+    metrics.stop(draining + deadline).await;
     tracing::info!(
         shutdown_ms = millis(draining.elapsed()),
         exit_code = code,

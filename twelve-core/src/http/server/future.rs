@@ -154,6 +154,8 @@ where
                     response.headers_mut().insert(this.header.clone(), value);
                 }
                 let status = response.status().as_u16();
+                #[cfg(feature = "metrics")]
+                info.metrics.finish(info.route(), status, info.start);
                 request_line!(INFO, info, { http.status = status, }, "request finished");
             }
             Err(error) => {

@@ -14,12 +14,16 @@
 //!   binds; probe paths are `twelve::http::LIVE_PATH` and `READY_PATH`.
 //! - The grace period before SIGKILL covers `SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT` plus a
 //!   margin, and readiness takes a Service's pod out within `SHUTDOWN_DELAY`.
+//! - Metrics: pods declare and annotate (`prometheus.io/*`) the `METRICS_PORT` their
+//!   program serves `/metrics` on, Services expose it, and the Compose `prometheus`
+//!   service scrapes exactly the services that serve metrics, on that port
+//!   ([`prometheus`], [`k8s`]).
 //!
 //! Each test lists every problem it finds, naming the file and the object.
 //!
 //! Modules: [`programs`] (what each example reads), [`env`] (a container's environment
 //! checked against it), [`yaml`], then one per deployment file: [`dockerfile`],
-//! [`k8s`], [`compose`], and [`secrets`] across them.
+//! [`k8s`], [`compose`] with [`prometheus`], and [`secrets`] across them.
 
 use std::fmt::Display;
 use std::path::PathBuf;
@@ -38,6 +42,7 @@ mod yaml;
 mod compose;
 mod dockerfile;
 mod k8s;
+mod prometheus;
 mod secrets;
 
 /// Time a process needs after its drain deadline before the kubelet's SIGKILL:

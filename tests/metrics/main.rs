@@ -207,8 +207,9 @@ impl Text {
             );
         }
         // Histograms: buckets in order of `le`, never decreasing, +Inf = _count.
-        let mut buckets: BTreeMap<(String, Vec<(String, String)>), Vec<(f64, f64)>> =
-            BTreeMap::new();
+        // (histogram, labels but `le`) -> (le, count) of each bucket.
+        type Series = (String, Vec<(String, String)>);
+        let mut buckets: BTreeMap<Series, Vec<(f64, f64)>> = BTreeMap::new();
         for s in &self.samples {
             let Some(base) = s.name.strip_suffix("_bucket") else {
                 continue;

@@ -1,12 +1,13 @@
 //! `log_events_total{level}`: one relaxed atomic increment per line the JSON layer
-//! writes, read when a scrape comes. No registry lookup, lock or allocation on the
-//! logging path (BENCHMARKS.md, metrics: log events).
+//! writes once the exporter is installed (under the runtime: before `main` runs), read
+//! when a scrape comes. No registry lookup, lock or allocation on the logging path
+//! (BENCHMARKS.md, metrics: log events); with `METRICS_ENABLED=false`, one load.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use tracing::Level;
 
-use super::text;
+use super::{Exporter, text};
 
 /// One counter per level, each on its own cache line, so that threads logging at
 /// different levels don't share one.
@@ -33,9 +34,16 @@ fn index(level: &Level) -> usize {
     }
 }
 
-/// Counts one log event of `level`.
+/// Counts one log event of `level`, when the exporter is installed.
 #[inline]
 pub(crate) fn count(level: &Level) {
+    if Exporter::installed().is_none() {
+        return;
+    }
+    add(level);
+}
+
+fn add(level: &Level) {
     if let Some(counter) = COUNTS.get(index(level)) {
         counter.0.fetch_add(1, Ordering::Relaxed);
     }
@@ -66,9 +74,9 @@ mod tests {
     #[test]
     fn each_level_counts_apart() {
         let before: Vec<u64> = (0..5).map(get).collect();
-        count(&Level::WARN);
-        count(&Level::WARN);
-        count(&Level::ERROR);
+        add(&Level::WARN);
+        add(&Level::WARN);
+        add(&Level::ERROR);
         let after: Vec<u64> = (0..5).map(get).collect();
         // Other tests log too: the counts only grow, and by at least this much.
         assert!(after[3] >= before[3] + 2 && after[4] > before[4]);

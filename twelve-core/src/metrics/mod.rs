@@ -51,7 +51,8 @@
 //! not observed in the histogram.
 //!
 //! `log_events_total` counts the lines twelve's JSON layer writes (after the level
-//! filter), from the start of the process; `service_info` and `service_ready` are
+//! filter) from the moment the exporter is installed: under the runtime, before your
+//! `main` runs, so every line of the service. `service_info` and `service_ready` are
 //! there under the runtime, which knows the service and its health.
 //!
 //! The process and runtime metrics, `log_events_total` and the `service_*` gauges are

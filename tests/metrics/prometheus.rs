@@ -74,17 +74,36 @@ impl Prometheus {
         panic!("prometheus not ready after {PATIENCE:?}");
     }
 
-    /// The value of the instant query `query` (one series expected), or `None` while it
-    /// gives no result.
-    fn query(&self, query: &str) -> Option<f64> {
+    /// The series of the instant query `query`: their labels and values. A query
+    /// Prometheus refuses fails the test.
+    fn results(&self, query: &str) -> Vec<(Value, f64)> {
         let path = format!("/api/v1/query?query={}", percent_encode(query));
-        let (status, _, body) = crate::http(self.port, "GET", &path).ok()?;
+        let Ok((status, _, body)) = crate::http(self.port, "GET", &path) else {
+            return Vec::new();
+        };
         assert_eq!(status, 200, "{query}: {body}");
         let answer: Value = serde_json::from_str(&body).expect("JSON");
         assert_eq!(answer["status"], "success", "{query}: {body}");
-        let results = answer["data"]["result"].as_array()?;
-        assert!(results.len() <= 1, "{query}: more than one series: {body}");
-        results.first()?["value"][1].as_str()?.parse().ok()
+        answer["data"]["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let value = r["value"][1].as_str().and_then(|v| v.parse().ok());
+                (r["metric"].clone(), value.unwrap_or(f64::NAN))
+            })
+            .collect()
+    }
+
+    /// The value of the instant query `query` (one series expected), or `None` while it
+    /// gives no result.
+    fn query(&self, query: &str) -> Option<f64> {
+        let results = self.results(query);
+        assert!(
+            results.len() <= 1,
+            "{query}: more than one series: {results:?}"
+        );
+        results.first().map(|(_, value)| *value)
     }
 
     /// Polls `query` until `ok` holds for its value; the value.
@@ -187,9 +206,63 @@ fn prometheus_scrapes_the_request_counts_and_the_process_metrics() {
         v >= (QUOTES + BAD) as f64
     });
 
+    // The README's dashboard queries: accepted, and right for this traffic (no 5xx:
+    // no error-rate series yet; the quotes' p99 within the first bucket, 5 ms).
+    let queries = readme_promql();
+    assert_eq!(queries.len(), 2, "{queries:?}");
+    assert_eq!(
+        prometheus.results(&queries[0]),
+        Vec::new(),
+        "{}",
+        queries[0]
+    );
+    // rate() needs an increase between two scrapes of a series that already existed:
+    // more quotes while waiting.
+    let start = Instant::now();
+    let p99 = loop {
+        for _ in 0..5 {
+            assert_eq!(get(web.port, "/quote?items=2").map(|r| r.0), Some(200));
+        }
+        let results = prometheus.results(&queries[1]);
+        let quote = results
+            .iter()
+            .find(|(metric, _)| metric["http_route"] == "/quote")
+            .map(|(_, v)| *v);
+        if let Some(p99) = quote.filter(|v| v.is_finite()) {
+            break p99;
+        }
+        assert!(start.elapsed() < PATIENCE, "{}: {results:?}", queries[1]);
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert!(p99 > 0.0 && p99 <= 0.005, "p99 of /quote: {p99}");
+
     drop(prometheus);
     assert!(!dir.exists(), "the data directory is removed");
     web.signal("TERM");
     let (status, _) = web.wait_exit(Duration::from_secs(20));
     assert_eq!(status.code(), Some(0));
+}
+
+/// The queries of the README's `promql` block: separated by blank lines, comments
+/// dropped, lines joined.
+fn readme_promql() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let block = readme
+        .split("```promql\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a promql block in the README");
+    block
+        .split("\n\n")
+        .map(|query| {
+            query
+                .lines()
+                .filter(|l| !l.trim_start().starts_with('#'))
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|q| !q.is_empty())
+        .collect()
 }

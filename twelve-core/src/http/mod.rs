@@ -116,6 +116,11 @@
 //! `traceparent` that is not valid W3C, or that is sent more than once, is ignored: the
 //! request is served, its lines have no trace IDs.
 //!
+//! With feature `metrics`, the layer also records each request that gets a response in
+//! `http_server_request_duration_seconds` and counts those in flight in
+//! `http_server_active_requests`, under the matched route template (see
+//! `twelve::metrics`); `metrics_service` serves them.
+//!
 //! [`CorrelationId::new`]: crate::correlation::CorrelationId::new
 //! [`CorrelationId::current_header`]: crate::correlation::CorrelationId::current_header
 //! [`correlation::spawn`]: crate::correlation::spawn

@@ -30,6 +30,12 @@
 //! Exit codes: 0 clean stop; 1 `main` or a tracked task returned an error, or the drain
 //! deadline passed; 78 configuration error; 101 panic in the main future; 128 + signal
 //! when a second signal forced the exit (130 SIGINT, 143 SIGTERM).
+//!
+//! With feature `metrics`, the runtime also serves `GET /metrics` on
+//! `0.0.0.0:$METRICS_PORT` (see `twelve::metrics`): it starts before your future runs
+//! (a taken port is an error line naming `METRICS_PORT`, exit code 1; `started` gives
+//! the port as `metrics_port`), keeps serving through the delay and the drain, and
+//! stops after the hooks, letting scrapes in flight finish until the drain deadline.
 
 mod app;
 mod metrics;

@@ -17,7 +17,7 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// A tower service answering `GET` (and `HEAD`) with the metrics in the Prometheus
 /// text format ([`render`](super::render)); 405 for other methods. Installs twelve's
-/// recorder when no one has (see [`render`](super::render)).
+/// recorder first if needed (see [`install`](super::install)).
 ///
 /// The runtime serves it on `0.0.0.0:$METRICS_PORT` already; mount it on your own
 /// router when you want the metrics on another port or path too:

@@ -41,6 +41,11 @@ impl Exporter {
         exporter
     }
 
+    /// Whether twelve's recorder is the global one (once [`get`](Self::get) ran).
+    pub(crate) fn is_global() -> bool {
+        GLOBAL.get().copied().unwrap_or(false)
+    }
+
     /// The exporter if something installed it: the HTTP layer records only then.
     #[inline]
     pub(crate) fn installed() -> Option<&'static Exporter> {
@@ -172,5 +177,39 @@ impl Recorder for Forward {
 
     fn register_histogram(&self, key: &Key, metadata: &Metadata<'_>) -> Histogram {
         self.0.register_histogram(key, metadata)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_metrics_reach_the_same_text_counters_with_total() {
+        assert!(
+            crate::metrics::install(),
+            "no other recorder in these tests"
+        );
+        metrics::counter!("jobs_done").increment(2);
+        metrics::describe_gauge!("queue_length", "Jobs waiting.");
+        metrics::gauge!("queue_length", "queue" => "mail").set(7.0);
+        let text = Exporter::get().render();
+        assert!(
+            text.contains("# TYPE jobs_done_total counter\njobs_done_total 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# HELP queue_length Jobs waiting.\n"),
+            "{text}"
+        );
+        assert!(text.contains("queue_length{queue=\"mail\"} 7\n"), "{text}");
+        // The collectors come after the recorder's families, each once.
+        for family in ["process_cpu_seconds_total", "log_events_total"] {
+            assert_eq!(
+                text.matches(&format!("# TYPE {family} ")).count(),
+                1,
+                "{text}"
+            );
+        }
     }
 }

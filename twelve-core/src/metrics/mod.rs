@@ -14,6 +14,7 @@
 //! # use twelve_core as twelve;
 //! use twelve::metrics::{counter, describe_counter, histogram};
 //!
+//! twelve::metrics::install(); // what the runtime does before your main runs
 //! describe_counter!("orders_placed_total", "Orders placed, by payment method.");
 //! counter!("orders_placed_total", "payment" => "card").increment(1);
 //! histogram!("order_value_euros").record(42.0);
@@ -79,10 +80,22 @@ pub const DURATION_BUCKETS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
+/// Installs twelve's recorder as the global `metrics` recorder, unless it is already
+/// installed. From then on the [`CorrelationLayer`](crate::http::CorrelationLayer)
+/// records, the JSON layer counts its lines, and your `counter!` calls reach it (made
+/// before, they went to the `metrics` crate's no-op recorder).
+///
+/// The runtime calls it before your `main` runs (unless `METRICS_ENABLED=false`), and
+/// so do [`render`] and [`metrics_service`]: call it yourself without the runtime, in
+/// tests for instance. Returns `false` when another recorder was installed first: then
+/// twelve's metrics still render, yours go to that recorder (and a warning is logged).
+pub fn install() -> bool {
+    Exporter::get();
+    Exporter::is_global()
+}
+
 /// The metrics as `GET /metrics` serves them, in the Prometheus text format (version
-/// 0.0.4). Installs twelve's recorder as the global `metrics` recorder first, when no
-/// one has: from then on the [`CorrelationLayer`](crate::http::CorrelationLayer)
-/// records, and your `counter!` calls reach it.
+/// 0.0.4). Installs twelve's recorder first if needed (see [`install`]).
 pub fn render() -> String {
     Exporter::get().render()
 }

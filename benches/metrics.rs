@@ -39,7 +39,8 @@
 //! after `n` untimed), for
 //! `valgrind --tool=callgrind` (the count at `n` less the count at a smaller `n`, over
 //! the difference): cases `no_layer`, `twelve`, `tower_http`, `twelve_metrics`,
-//! `axum_prometheus`, `axum_prometheus_alone`, `log_off`, `log_on`. Figures in
+//! `axum_prometheus`, `axum_prometheus_alone`, `log_off`, `log_on`, `scrape` (renders
+//! of the 50 × 5 series). Figures in
 //! BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -254,7 +255,8 @@ fn scrape_router() -> Router {
     router.layer(twelve::http::CorrelationLayer::default())
 }
 
-fn scrape(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
+/// One request per route and status code, so that the 250 series exist.
+fn fill_scrape_routes(runtime: &tokio::runtime::Runtime) {
     let router = scrape_router();
     for route in 0..50 {
         for code in [200, 201, 400, 404, 500] {
@@ -264,6 +266,10 @@ fn scrape(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
             assert_eq!(response.expect("response").status().as_u16(), code);
         }
     }
+}
+
+fn scrape(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
+    fill_scrape_routes(runtime);
     // Inside the runtime, as the metrics server renders (the tokio metrics need it).
     let text = runtime.block_on(async { twelve::metrics::render() });
     let histograms = text
@@ -298,12 +304,20 @@ fn run_only(spec: &str, runtime: &tokio::runtime::Runtime) {
     let warm = fields.next() == Some("warm");
     let installed = matches!(
         name,
-        "twelve_metrics" | "axum_prometheus" | "axum_prometheus_alone" | "log_on"
+        "twelve_metrics" | "axum_prometheus" | "axum_prometheus_alone" | "log_on" | "scrape"
     );
     if installed {
         install();
     }
     let elapsed = match name {
+        "scrape" => {
+            fill_scrape_routes(runtime);
+            let start = Instant::now();
+            for _ in 0..n {
+                runtime.block_on(async { black_box(twelve::metrics::render()) });
+            }
+            start.elapsed()
+        }
         "log_off" | "log_on" => {
             if warm {
                 log(n);

@@ -5,7 +5,7 @@
 //! `GET /metrics` on `0.0.0.0:$METRICS_PORT` (default 9090, `0` picks a free port,
 //! logged on `started` as `metrics_port`; `METRICS_ENABLED=false` serves nothing), in
 //! the Prometheus text format, for every binary: web service, worker or one-off. On
-//! a router of your own, [`metrics_service`](crate::http::metrics_service) serves the
+//! a router of your own, [`http::metrics_service`](crate::http::metrics_service) serves the
 //! same text.
 //!
 //! Your own metrics go through the same facade and appear on the same endpoint:

@@ -26,9 +26,11 @@
 //! ```
 //!
 //! A direct `metrics` dependency of the same version (0.24) reaches the same
-//! registry. Your counters get the `_total` suffix when their name lacks it, as
-//! Prometheus' naming rules ask; your histograms are rendered as summaries (quantiles
-//! 0, 0.5, 0.9, 0.95, 0.99, 0.999, 1), since twelve can't know their scale.
+//! registry. As Prometheus' naming rules ask, your counters get the `_total` suffix
+//! when their name lacks it, and a unit you describe (`describe_histogram!(name,
+//! Unit::Seconds, ..)`) becomes a suffix (`_seconds`) when the name lacks it; your
+//! histograms are rendered as summaries (quantiles 0, 0.5, 0.9, 0.95, 0.99, 0.999, 1),
+//! since twelve can't know their scale.
 //!
 //! # What twelve records
 //!

@@ -207,7 +207,7 @@ fn prometheus_scrapes_the_request_counts_and_the_process_metrics() {
     });
 
     // The README's dashboard queries: accepted, and right for this traffic (no 5xx:
-    // no error-rate series yet; the quotes' p99 within the first bucket, 5 ms).
+    // no error-rate series yet; a p99 for /quote, well under a second).
     let queries = readme_promql();
     assert_eq!(queries.len(), 2, "{queries:?}");
     assert_eq!(
@@ -234,7 +234,8 @@ fn prometheus_scrapes_the_request_counts_and_the_process_metrics() {
         assert!(start.elapsed() < PATIENCE, "{}: {results:?}", queries[1]);
         std::thread::sleep(Duration::from_millis(250));
     };
-    assert!(p99 > 0.0 && p99 <= 0.005, "p99 of /quote: {p99}");
+    // A debug build on a shared machine: some quotes may take milliseconds, none a second.
+    assert!(p99 > 0.0 && p99 < 1.0, "p99 of /quote: {p99}");
 
     drop(prometheus);
     assert!(!dir.exists(), "the data directory is removed");

@@ -158,7 +158,7 @@ fn service_ready_is_0_from_the_first_signal_and_scrapes_go_on_during_the_drain()
         Some(1.0)
     );
     let http_port = web.port;
-    let slow = std::thread::spawn(move || get(http_port, "/slow?ms=2500"));
+    let slow = std::thread::spawn(move || get(http_port, "/slow?ms=4000"));
     let active = [("http_request_method", "GET")];
     let start = Instant::now();
     while Text::parse(&scrape(port)).get("http_server_active_requests", &active) != Some(1.0) {
@@ -228,8 +228,9 @@ fn a_slow_scraper_does_not_hold_the_exit_past_the_deadline() {
     let (status, lines) = probe.wait_exit(Duration::from_secs(20));
     let took = signalled.elapsed();
     done.store(true, Ordering::Relaxed);
+    // Held by the scraper, it would take hours; a loaded machine may add seconds.
     assert!(
-        took < Duration::from_millis(2000 + 2500),
+        took < Duration::from_millis(2000 + 5000),
         "exit {took:?} after SIGTERM, SHUTDOWN_TIMEOUT 2s"
     );
     assert_eq!(status.code(), Some(0), "{lines:?}");

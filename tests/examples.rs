@@ -331,6 +331,8 @@ fn migrate_runs_to_completion_with_the_same_config_and_logs() {
 fn log_format_pretty_prints_for_a_human() {
     let output = Command::new(example("migrate"))
         .env_clear()
+        // Not 9090, which anything on the machine may hold (feature `metrics`).
+        .env("METRICS_PORT", "0")
         .env("LOG_FORMAT", "pretty")
         .env("MIGRATION_STEPS", "1")
         .env("TWELVE_DOTENV", "0")

@@ -29,6 +29,11 @@ fn run(
     };
     let mut cmd = Command::new(example(name));
     cmd.args(args).current_dir(dir).env_clear();
+    if args.is_empty() {
+        // A start serves metrics: on a free port, so tests in parallel never collide
+        // (the release-stage flags bind nothing, and their output lists the defaults).
+        cmd.env("METRICS_PORT", "0");
+    }
     for (k, v) in vars {
         cmd.env(k, v);
     }

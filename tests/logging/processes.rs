@@ -68,7 +68,9 @@ fn probe(mode: &str, vars: &[(&str, &str)], signal: bool) -> Run {
     let mut cmd = Command::new(example("probe"));
     cmd.env("PORT", free_port().to_string())
         .env("PROBE_MODE", mode)
-        .env("TWELVE_DOTENV", "0");
+        .env("TWELVE_DOTENV", "0")
+        // Metrics (when the feature is on) on a free port: tests run in parallel.
+        .env("METRICS_PORT", "0");
     for var in [
         "RUST_LOG",
         "LOG_LEVEL",

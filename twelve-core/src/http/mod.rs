@@ -159,6 +159,11 @@
 //! `traceparent` that is not valid W3C, or that is sent more than once with different
 //! values, is ignored (and the `tracestate` with it): the request starts a new trace.
 //!
+//! With feature `metrics`, the layer also records each request that gets a response in
+//! `http_server_request_duration_seconds` and counts those in flight in
+//! `http_server_active_requests`, under the matched route template (see
+//! `twelve::metrics`); `metrics_service` serves them.
+//!
 //! [`CorrelationId::new`]: crate::correlation::CorrelationId::new
 //! [`outgoing_headers`]: crate::correlation::outgoing_headers
 //! [`correlation::spawn`]: crate::correlation::spawn
@@ -172,6 +177,9 @@ mod server;
 
 use ::http::HeaderName;
 
+/// `GET /metrics` as a tower service (feature `metrics`); see [`crate::metrics`].
+#[cfg(feature = "metrics")]
+pub use crate::metrics::{METRICS_PATH, MetricsService, metrics_service};
 pub use client::{PropagateCorrelationLayer, PropagateCorrelationService};
 #[cfg(feature = "axum")]
 pub use health::health_routes;

@@ -681,6 +681,8 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        #[cfg(feature = "metrics")]
+        crate::metrics::count_log_event(event.metadata().level());
         // A re-entrant event (logged while formatting this one) gets a fresh buffer.
         let done = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {

@@ -30,9 +30,16 @@
 //! Exit codes: 0 clean stop; 1 `main` or a tracked task returned an error, or the drain
 //! deadline passed; 78 configuration error; 101 panic in the main future; 128 + signal
 //! when a second signal forced the exit (130 SIGINT, 143 SIGTERM).
+//!
+//! With feature `metrics`, the runtime also serves `GET /metrics` on
+//! `0.0.0.0:$METRICS_PORT` (see `twelve::metrics`): it starts before your future runs
+//! (a taken port is an error line naming `METRICS_PORT`, exit code 1; `started` gives
+//! the port as `metrics_port`), keeps serving through the delay and the drain, and
+//! stops after the hooks, letting scrapes in flight finish until the drain deadline.
 
 mod app;
 mod cli;
+mod metrics;
 mod settings;
 mod shutdown;
 mod signals;
@@ -45,6 +52,7 @@ pub use app::{App, Outcome, ServiceInfo};
 pub use settings::RuntimeSettings;
 pub use shutdown::Shutdown;
 
+use self::metrics::MetricsServer;
 use crate::config::{Config, Loader, Source};
 
 /// Exit code of a configuration error (sysexits `EX_CONFIG`).
@@ -142,13 +150,18 @@ impl Runtime {
                 }
             };
             let app = App::new(info, runtime_settings.port);
+            let metrics = match MetricsServer::start(&runtime_settings, &app).await {
+                Ok(metrics) => metrics,
+                Err(code) => return code,
+            };
             let user = tokio::spawn(main(settings, app.clone()));
             tracing::info!(
                 startup_ms = millis(started.elapsed()),
                 port = runtime_settings.port,
+                metrics_port = metrics.port(),
                 "started"
             );
-            drive(app, user, &mut signals, &runtime_settings).await
+            drive(app, user, &mut signals, &runtime_settings, metrics).await
         });
         // Tasks that ignore the shutdown signal must not hold the exit.
         runtime.shutdown_timeout(Duration::from_millis(100));
@@ -251,6 +264,7 @@ async fn drive<T: Outcome>(
     mut user: tokio::task::JoinHandle<T>,
     signals: &mut signals::Listener,
     settings: &RuntimeSettings,
+    metrics: MetricsServer,
 ) -> u8 {
     let shutdown = app.shutdown();
     let (early, signal) = tokio::select! {
@@ -311,6 +325,8 @@ async fn drive<T: Outcome>(
     if code == 0 && app.failed() {
         code = 1;
     }
+    // After the drain and the hooks, so that the last scrapes see the final counts.
+    metrics.stop(draining + deadline).await;
     tracing::info!(
         shutdown_ms = millis(draining.elapsed()),
         exit_code = code,

@@ -158,6 +158,8 @@ where
                     response.headers_mut().insert(&this.names.primary, value);
                 }
                 let status = response.status().as_u16();
+                #[cfg(feature = "metrics")]
+                info.metrics.finish(info.route(), status, info.start);
                 request_line!(INFO, info, { http.response.status_code = status, }, "request finished");
             }
             Err(error) => {

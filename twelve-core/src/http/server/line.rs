@@ -19,6 +19,9 @@ pub(super) struct RequestInfo {
     pub(super) route: Option<axum::extract::MatchedPath>,
     pub(super) start: Instant,
     pub(super) rejected: Option<Rejected>,
+    /// In `http_server_active_requests` until dropped (feature `metrics`).
+    #[cfg(feature = "metrics")]
+    pub(super) metrics: crate::metrics::Started,
 }
 
 impl RequestInfo {

@@ -18,6 +18,8 @@ pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod log;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 #[cfg(feature = "otel")]
 pub mod otel;
 pub mod runtime;

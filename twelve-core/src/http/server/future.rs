@@ -160,7 +160,9 @@ where
                     response.headers_mut().insert(&this.names.primary, value);
                 }
                 let status = response.status().as_u16();
-                request_line!(INFO, info, { http.status = status, }, "request finished");
+                #[cfg(feature = "metrics")]
+                info.metrics.finish(info.route(), status, info.start);
+                request_line!(INFO, info, { http.response.status_code = status, }, "request finished");
                 #[cfg(feature = "otel")]
                 crate::otel::http::end_current(Ok(status));
             }

@@ -56,6 +56,8 @@ where
                 .cloned(),
             start,
             rejected: incoming.rejected,
+            #[cfg(feature = "metrics")]
+            metrics: crate::metrics::Started::new(request.method()),
         };
         let context = Context {
             id: incoming.id,

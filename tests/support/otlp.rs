@@ -15,7 +15,7 @@
 //!   other gets 415), so a test also proves which encoding the exporter chose. OTLP/JSON
 //!   is decoded by `json` to the rules of the OTLP specification, independently of the
 //!   serde code the exporters use to write it.
-//! - [`Protocol::Grpc`]: `opentelemetry.proto.collector.trace.v1.TraceService/Export`,
+//! - [`Protocol::Grpc`] serves `opentelemetry.proto.collector.trace.v1.TraceService/Export`,
 //!   the generated tonic server (gzip accepted) on an HTTP/2 connection.
 //!
 //! A request that cannot be decoded, or carries an invalid span (IDs of the wrong

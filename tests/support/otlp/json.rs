@@ -1,7 +1,9 @@
 //! OTLP/JSON to the protocol's prost types, written to the OTLP specification
 //! ("JSON Protobuf Encoding", opentelemetry-proto `docs/specification.md`) rather than
 //! with the serde derives of `opentelemetry-proto`, which are what the Rust exporters
-//! encode with: a test that decoded with them could not see an encoding bug they share.
+//! encode with: a test that decoded with them could not see an encoding bug they share,
+//! and they refuse valid OTLP/JSON (numeric 64-bit integers, as in the specification's
+//! own example, string doubles, `null` lists, URL-safe base64).
 //! The rules:
 //!
 //! - the proto3 JSON mapping, keys in lowerCamelCase only (the original snake_case

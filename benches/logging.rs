@@ -2,10 +2,17 @@
 //! fields inside a request span that carries `correlation_id`, written to `io::sink`.
 //!
 //! Peers: tracing-subscriber's `fmt().json().with_current_span(true)`, json-subscriber,
-//! tracing-bunyan-formatter. Also a whole-process figure: this binary re-run as a
-//! child that logs 200,000 such events to /dev/null, twelve vs tracing-subscriber json.
+//! tracing-bunyan-formatter. twelve under each `LOG_SCHEMA` (`twelve`, `twelve_ecs`,
+//! `twelve_gcp`, `twelve_datadog`), and a floor: copying a finished line of the same
+//! length as twelve's into the same sink, what any formatter pays at least. Also a
+//! whole-process figure: this binary re-run as a child that logs 200,000 such events to
+//! /dev/null, twelve vs tracing-subscriber json.
 //!
-//! `cargo bench -p twelve-benches --bench logging`; figures in BENCHMARKS.md.
+//! `cargo bench -p twelve-benches --bench logging`; figures in BENCHMARKS.md. For
+//! instruction counts, run the child alone under callgrind:
+//! `TWELVE_BENCH_FLOOD=<peer> valgrind --tool=callgrind <bench binary>`, with `<peer>`
+//! one of `twelve`, `twelve_ecs`, `twelve_gcp`, `twelve_datadog`, `fmt`
+//! (tracing-subscriber json), `json_subscriber`, `bunyan`, `floor`.
 
 use std::hint::black_box;
 use std::io;
@@ -16,6 +23,7 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 use tracing::Dispatch;
 use tracing_subscriber::layer::SubscriberExt as _;
+use twelve::log::Schema;
 
 const FLOOD_EVENTS: usize = 200_000;
 const FLOOD_VAR: &str = "TWELVE_BENCH_FLOOD";
@@ -48,9 +56,16 @@ fn in_request(dispatch: &Dispatch, iters: u64) -> Duration {
 }
 
 fn twelve_dispatch(to_stdout: bool) -> Dispatch {
+    twelve_schema_dispatch(Schema::Default, to_stdout)
+}
+
+fn twelve_schema_dispatch(schema: Schema, to_stdout: bool) -> Dispatch {
     let builder = twelve::log::builder()
         .service("order-service")
-        .version("0.1.0");
+        .version("0.1.0")
+        .schema(schema)
+        .datadog_env(Some("prod".into()))
+        .gcp_project(Some("shop-prod".into()));
     let builder = if to_stdout {
         builder
     } else {
@@ -73,41 +88,97 @@ fn fmt_json_dispatch(to_stdout: bool) -> Dispatch {
     }
 }
 
-fn json_subscriber_dispatch() -> Dispatch {
-    Dispatch::new(
-        json_subscriber::fmt()
-            .with_current_span(true)
-            .with_writer(io::sink)
-            .finish(),
-    )
+fn json_subscriber_dispatch(to_stdout: bool) -> Dispatch {
+    let fmt = json_subscriber::fmt().with_current_span(true);
+    if to_stdout {
+        Dispatch::new(fmt.with_writer(io::stdout).finish())
+    } else {
+        Dispatch::new(fmt.with_writer(io::sink).finish())
+    }
 }
 
-fn bunyan_dispatch() -> Dispatch {
-    Dispatch::new(
-        tracing_subscriber::registry()
-            .with(tracing_bunyan_formatter::JsonStorageLayer)
-            .with(tracing_bunyan_formatter::BunyanFormattingLayer::new(
+fn bunyan_dispatch(to_stdout: bool) -> Dispatch {
+    let registry = tracing_subscriber::registry().with(tracing_bunyan_formatter::JsonStorageLayer);
+    if to_stdout {
+        Dispatch::new(
+            registry.with(tracing_bunyan_formatter::BunyanFormattingLayer::new(
+                "order-service".into(),
+                io::stdout,
+            )),
+        )
+    } else {
+        Dispatch::new(
+            registry.with(tracing_bunyan_formatter::BunyanFormattingLayer::new(
                 "order-service".into(),
                 io::sink,
             )),
-    )
+        )
+    }
+}
+
+/// twelve's line for the bench's event, as written to its sink (default schema).
+fn twelve_line() -> Vec<u8> {
+    let line = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&line);
+    let subscriber = twelve::log::builder()
+        .service("order-service")
+        .version("0.1.0")
+        .sink(Arc::new(move |l: &[u8]| {
+            if let Ok(mut kept) = sink.lock() {
+                kept.clear();
+                kept.extend_from_slice(l);
+            }
+        }))
+        .build()
+        .expect("subscriber");
+    in_request(&Dispatch::new(subscriber), 1);
+    let kept = line.lock().expect("lock").clone();
+    assert!(kept.ends_with(b"\n"), "one line");
+    kept
+}
+
+/// The floor: each iteration copies a finished line (twelve's, so of the same length)
+/// into a reused buffer and hands it to a sink that discards it, as twelve's last step
+/// does. No formatter can cost less.
+fn floor(iters: u64, line: &[u8]) -> Duration {
+    let sink: twelve::log::LineSink = Arc::new(|l: &[u8]| {
+        black_box(l);
+    });
+    let mut buf = Vec::with_capacity(line.len());
+    let start = Instant::now();
+    for _ in 0..iters {
+        buf.clear();
+        buf.extend_from_slice(black_box(line));
+        sink(&buf);
+    }
+    start.elapsed()
 }
 
 fn per_event(c: &mut Criterion) {
     let mut group = c.benchmark_group("log_event_in_request_span");
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
-    let peers: [(&str, Dispatch); 4] = [
+    let peers: [(&str, Dispatch); 7] = [
         ("twelve", twelve_dispatch(false)),
+        ("twelve_ecs", twelve_schema_dispatch(Schema::Ecs, false)),
+        ("twelve_gcp", twelve_schema_dispatch(Schema::Gcp, false)),
+        (
+            "twelve_datadog",
+            twelve_schema_dispatch(Schema::Datadog, false),
+        ),
         ("tracing_subscriber_json", fmt_json_dispatch(false)),
-        ("json_subscriber", json_subscriber_dispatch()),
-        ("bunyan", bunyan_dispatch()),
+        ("json_subscriber", json_subscriber_dispatch(false)),
+        ("bunyan", bunyan_dispatch(false)),
     ];
     for (name, dispatch) in &peers {
         group.bench_function(*name, |b| {
             b.iter_custom(|iters| in_request(dispatch, iters))
         });
     }
+    let line = twelve_line();
+    group.bench_function("floor_copy_of_the_line", |b| {
+        b.iter_custom(|iters| floor(iters, &line))
+    });
     group.finish();
 }
 
@@ -118,7 +189,7 @@ fn whole_process(c: &mut Criterion) {
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(10));
-    for peer in ["twelve", "tracing_subscriber_json"] {
+    for peer in ["twelve", "tracing_subscriber_json", "floor"] {
         group.bench_function(peer, |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
@@ -139,10 +210,30 @@ fn whole_process(c: &mut Criterion) {
     group.finish();
 }
 
-/// The child side of [`whole_process`].
+/// The child side of [`whole_process`] (and of the callgrind counts): `peer` is
+/// `twelve`, `twelve_ecs`, `twelve_gcp`, `twelve_datadog`, `json_subscriber`, `bunyan`,
+/// `floor`, or anything else for tracing-subscriber json.
 fn flood(peer: &str) {
     let dispatch = match peer {
         "twelve" => twelve_dispatch(true),
+        "twelve_ecs" => twelve_schema_dispatch(Schema::Ecs, true),
+        "twelve_gcp" => twelve_schema_dispatch(Schema::Gcp, true),
+        "twelve_datadog" => twelve_schema_dispatch(Schema::Datadog, true),
+        "json_subscriber" => json_subscriber_dispatch(true),
+        "bunyan" => bunyan_dispatch(true),
+        "floor" => {
+            // The same number of lines of the same length, each copied and written
+            // with one write(2), as twelve's sink does.
+            let line = twelve_line();
+            let sink = twelve::log::stdout_sink();
+            let mut buf = Vec::with_capacity(line.len());
+            for _ in 0..FLOOD_EVENTS {
+                buf.clear();
+                buf.extend_from_slice(black_box(&line));
+                sink(&buf);
+            }
+            return;
+        }
         _ => fmt_json_dispatch(true),
     };
     tracing::dispatcher::with_default(&dispatch, || {

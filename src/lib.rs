@@ -62,6 +62,10 @@
 //!   `PropagateCorrelationLayer`, `health_service`.
 //! - `axum`: axum integration (`http.route` on request lines, `health_routes`,
 //!   `App::serve_health`); implies `http`.
+//! - `metrics`: Prometheus `GET /metrics`, served by the runtime on `METRICS_PORT`:
+//!   request duration and in-flight requests per route, log lines per level, process
+//!   and tokio runtime metrics, and yours through [`metrics`] (the `metrics` facade);
+//!   `http::metrics_service` for a router of your own; implies `axum`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -75,6 +79,9 @@ pub use twelve_core::health::{self, Health};
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use twelve_core::http;
 pub use twelve_core::log;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub use twelve_core::metrics;
 pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 
 /// Derives [`Config`](trait@Config): typed settings from the environment.

@@ -29,6 +29,11 @@ fn run(
     };
     let mut cmd = Command::new(example(name));
     cmd.args(args).current_dir(dir).env_clear();
+    if args.is_empty() {
+        // A start serves metrics: on a free port, so tests in parallel never collide
+        // (the release-stage flags bind nothing, and their output lists the defaults).
+        cmd.env("METRICS_PORT", "0");
+    }
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -353,4 +358,46 @@ fn start_up_logs_config_loaded_with_sources_and_a_warning_per_look_alike() {
         .position(|l| l["message"] == "config loaded")
         .expect("loaded");
     assert!(loaded_at < started);
+}
+
+#[test]
+fn config_sources_stay_one_json_object_whatever_a_secret_file_is_named() {
+    // The path of `DATABASE_URL_FILE` is the source shown; quotes, tabs and new lines
+    // in it are escaped like any value, under every schema.
+    let dir = temp_dir("sources-path");
+    let file = dir.join("we\"ird\tna\nme\\.url");
+    std::fs::write(&file, "postgres://u:hunter2@db/x\n").expect("write");
+    for schema in ["default", "ecs", "gcp", "datadog"] {
+        let out = run(
+            "migrate",
+            &[],
+            None,
+            &[
+                ("MIGRATION_STEPS", OsStr::new("1")),
+                ("DATABASE_URL_FILE", file.as_os_str()),
+                ("LOG_SCHEMA", OsStr::new(schema)),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{schema}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("hunter2"), "{text}");
+        let loaded = text
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("one JSON object per line"))
+            .find(|l| text_of(l).contains("config loaded"))
+            .expect("config loaded");
+        let sources = loaded["config.sources"].as_object().expect("an object");
+        assert_eq!(
+            sources["DATABASE_URL"],
+            format!("file:{}", file.display()),
+            "{schema}"
+        );
+        assert_eq!(sources["MIGRATION_STEPS"], "env", "{schema}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The message of a line under any schema.
+fn text_of(line: &Value) -> &str {
+    line["message"].as_str().unwrap_or_default()
 }

@@ -28,6 +28,10 @@ fn compose_agrees_with_the_code() {
     let mut built = false;
     for (name, service) in &services {
         let at = format!("{AT}: service {name}");
+        // Prometheus runs its own image: checked by crate::prometheus.
+        if crate::prometheus::is_prometheus(service) {
+            continue;
+        }
         images.insert(text(&service["image"]).unwrap_or_default());
         if !service["build"].is_null() {
             built = true;
@@ -164,10 +168,17 @@ fn compose_agrees_with_the_code() {
                     p.rsplit(':').next().and_then(|c| c.parse().ok())
                 }),
             };
-            if container != Some(u64::from(runtime.port)) {
+            let metrics =
+                runtime.metrics_enabled && container == Some(u64::from(runtime.metrics_port));
+            if container != Some(u64::from(runtime.port)) && !metrics {
                 problems.add(
                     &at,
-                    format!("port {} does not publish PORT {}", show(port), runtime.port),
+                    format!(
+                        "port {} publishes neither PORT {} nor METRICS_PORT {}",
+                        show(port),
+                        runtime.port,
+                        runtime.metrics_port
+                    ),
                 );
             }
         }

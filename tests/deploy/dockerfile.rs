@@ -363,11 +363,23 @@ fn the_image_builds_the_examples_and_runs_them_as_non_root() {
         Some(Val::Text(text)) => text.parse().ok(),
         _ => Some(port_default),
     };
-    if image.expose.is_empty() || image.expose.iter().any(|p| Some(*p) != port) {
+    // And, with feature `metrics`, the METRICS_PORT it sets (or the default).
+    let metrics_default = RuntimeSettings::default().metrics_port;
+    let metrics_port = match image.env.get("METRICS_PORT").map(|s| &s.val) {
+        Some(Val::Text(text)) => text.parse().ok(),
+        _ => Some(metrics_default),
+    };
+    if !port.is_some_and(|p| image.expose.contains(&p))
+        || !metrics_port.is_some_and(|p| image.expose.contains(&p))
+        || image
+            .expose
+            .iter()
+            .any(|p| Some(*p) != port && Some(*p) != metrics_port)
+    {
         problems.add(
             AT,
             format!(
-                "EXPOSE {:?} is not the image's PORT ({port:?})",
+                "EXPOSE {:?} is not the image's PORT ({port:?}) and METRICS_PORT ({metrics_port:?})",
                 image.expose
             ),
         );

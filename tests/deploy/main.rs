@@ -14,12 +14,22 @@
 //!   binds; probe paths are `twelve::http::LIVE_PATH` and `READY_PATH`.
 //! - The grace period before SIGKILL covers `SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT` plus a
 //!   margin, and readiness takes a Service's pod out within `SHUTDOWN_DELAY`.
+//! - Every Deployment behind a Service has a HorizontalPodAutoscaler that targets it
+//!   (and CPU requests to scale by) and a PodDisruptionBudget that selects its pods
+//!   and no others, whose `minAvailable` stays below the autoscaler's minimum.
+//!
+//! The validators themselves (`kubernetes-validate --strict`, `hadolint`, `yamllint`
+//! with `.yamllint.yaml`) are run on `deploy/` by `.ci/run`.
+//! - Metrics: pods declare and annotate (`prometheus.io/*`) the `METRICS_PORT` their
+//!   program serves `/metrics` on, Services expose it, and the Compose `prometheus`
+//!   service scrapes exactly the services that serve metrics, on that port
+//!   ([`prometheus`], [`k8s`]).
 //!
 //! Each test lists every problem it finds, naming the file and the object.
 //!
 //! Modules: [`programs`] (what each example reads), [`env`] (a container's environment
 //! checked against it), [`yaml`], then one per deployment file: [`dockerfile`],
-//! [`k8s`], [`compose`], and [`secrets`] across them.
+//! [`k8s`], [`compose`] with [`prometheus`], and [`secrets`] across them.
 
 use std::fmt::Display;
 use std::path::PathBuf;
@@ -38,6 +48,7 @@ mod yaml;
 mod compose;
 mod dockerfile;
 mod k8s;
+mod prometheus;
 mod secrets;
 
 /// Time a process needs after its drain deadline before the kubelet's SIGKILL:

@@ -60,9 +60,9 @@ async fn with_the_layer_last_every_request_has_its_line_and_id() {
             assert_eq!(answer.status.as_u16(), status, "{method} {path}");
             assert_eq!(answer.id(), id, "{method} {path}: echoed");
             let line = request_line(&id);
-            assert_eq!(line["http.status"], status, "{method} {path}");
-            assert_eq!(line["http.path"], path);
-            assert_eq!(line["http.method"], method);
+            assert_eq!(line["http.response.status_code"], status, "{method} {path}");
+            assert_eq!(line["url.path"], path);
+            assert_eq!(line["http.request.method"], method);
             assert_eq!(
                 line["http.route"].as_str(),
                 route,

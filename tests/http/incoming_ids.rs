@@ -128,7 +128,10 @@ async fn header_names_are_configurable() {
         .await;
     assert_eq!(answer.headers["x-trace-tag"], "custom-name-1");
     assert!(answer.headers.get("x-correlation-id").is_none());
-    assert_eq!(request_line("custom-name-1")["http.status"], 200);
+    assert_eq!(
+        request_line("custom-name-1")["http.response.status_code"],
+        200
+    );
 
     // No fallback: x-request-id is not read.
     let answer = client

@@ -35,10 +35,10 @@ async fn the_request_line_has_method_path_route_status_and_duration() {
     let line = request_line("route-test-1");
     assert_eq!(line["level"], "info");
     assert_eq!(line["message"], "request finished");
-    assert_eq!(line["http.method"], "POST");
-    assert_eq!(line["http.path"], "/orders/7", "no query string");
+    assert_eq!(line["http.request.method"], "POST");
+    assert_eq!(line["url.path"], "/orders/7", "no query string");
     assert_eq!(line["http.route"], "/orders/{id}");
-    assert_eq!(line["http.status"], 201);
+    assert_eq!(line["http.response.status_code"], 201);
     let duration = line["duration_ms"]
         .as_f64()
         .expect("duration_ms is a number");
@@ -59,8 +59,8 @@ async fn the_request_line_has_method_path_route_status_and_duration() {
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(answer.id(), "route-test-404");
     let line = request_line("route-test-404");
-    assert_eq!(line["http.path"], "/nowhere");
-    assert_eq!(line["http.status"], 404);
+    assert_eq!(line["url.path"], "/nowhere");
+    assert_eq!(line["http.response.status_code"], 404);
     assert!(line.get("http.route").is_none(), "{line}");
 
     // Wrong method on a route: 405, from the route's own fallback.
@@ -71,7 +71,10 @@ async fn the_request_line_has_method_path_route_status_and_duration() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(request_line("route-test-405")["http.status"], 405);
+    assert_eq!(
+        request_line("route-test-405")["http.response.status_code"],
+        405
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -102,9 +105,9 @@ async fn an_inner_error_is_logged_at_error_and_passed_through() {
     let line = request_line("error-test-1");
     assert_eq!(line["level"], "error");
     assert_eq!(line["error"], "backend down");
-    assert_eq!(line["http.method"], "GET");
-    assert_eq!(line["http.path"], "/fail");
-    assert!(line.get("http.status").is_none(), "{line}");
+    assert_eq!(line["http.request.method"], "GET");
+    assert_eq!(line["url.path"], "/fail");
+    assert!(line.get("http.response.status_code").is_none(), "{line}");
     assert!(line["duration_ms"].is_number());
 }
 
@@ -138,9 +141,9 @@ async fn a_dropped_request_logs_one_cancelled_line_with_its_id() {
     );
     let line = request_line("cancel-test-1");
     assert_eq!(line["level"], "info");
-    assert_eq!(line["http.path"], "/slow");
+    assert_eq!(line["url.path"], "/slow");
     assert_eq!(line["http.route"], "/slow");
-    assert!(line.get("http.status").is_none(), "{line}");
+    assert!(line.get("http.response.status_code").is_none(), "{line}");
 }
 
 #[tokio::test]

@@ -1,5 +1,9 @@
 //! Integration tests of `twelve::log`: the JSON line format, filters, extra layers,
-//! concurrency and closed stdout (in child processes), zero allocations per event.
+//! each schema's keys (checked against the ecs-logging specification and the vendors'
+//! documented forms), unique keys whatever the fields are named (a property test read
+//! with a parser that rejects a repeated key), request lines, concurrency and closed
+//! stdout (in child processes), panics and configuration errors in real processes,
+//! zero allocations per event.
 
 use std::sync::{Arc, Mutex};
 
@@ -10,15 +14,29 @@ mod support;
 
 mod allocations;
 mod correlation;
+mod dynamic;
+mod ecs_spec;
 mod format;
+mod processes;
+mod request_lines;
 mod schemas;
 mod stdout;
+mod strict;
+mod unique_keys;
 
 #[global_allocator]
 static GLOBAL: support::alloc::Counting = support::alloc::Counting;
 
 /// A valid W3C `traceparent`.
 const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+/// Every schema.
+const SCHEMAS: [twelve::log::Schema; 4] = [
+    twelve::log::Schema::Default,
+    twelve::log::Schema::Ecs,
+    twelve::log::Schema::Gcp,
+    twelve::log::Schema::Datadog,
+];
 
 /// The bytes a capturing sink received.
 pub(crate) type Lines = Arc<Mutex<Vec<u8>>>;
@@ -39,13 +57,18 @@ pub(crate) fn capture() -> (Lines, twelve::log::LogBuilder) {
     (lines, builder)
 }
 
-/// The captured lines, each parsed as JSON.
+/// The captured lines, each parsed as JSON (by the parser that rejects a key twice).
 pub(crate) fn parsed(lines: &Lines) -> Vec<Value> {
     let bytes = lines.lock().expect("lock").clone();
     let text = String::from_utf8(bytes).expect("utf-8");
     text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .map(|l| strict::parse(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect()
+}
+
+/// The captured text.
+pub(crate) fn raw(lines: &Lines) -> String {
+    String::from_utf8(lines.lock().expect("lock").clone()).expect("utf-8")
 }
 
 /// Runs `f` with the subscriber `builder` builds as the thread's default.

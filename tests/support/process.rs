@@ -47,7 +47,10 @@ pub(crate) struct Proc {
 
 impl Proc {
     /// Starts example `name` on a free `PORT`, without `.env` and without the
-    /// caller's log and shutdown settings, then `vars` on top; stderr is dropped.
+    /// caller's log and shutdown settings, then `vars` on top; stderr is dropped. With
+    /// feature `metrics` the runtime also serves `/metrics`: on a free port
+    /// (`METRICS_PORT=0`, see [`Proc::metrics_port`]) unless `vars` say otherwise, so
+    /// that examples started side by side don't all want 9090.
     pub(crate) fn start(name: &str, vars: &[(&str, &str)]) -> Proc {
         let port = free_port();
         let mut cmd = Command::new(example(name));
@@ -57,6 +60,8 @@ impl Proc {
             .env_remove("LOG_LEVEL")
             .env_remove("SHUTDOWN_DELAY")
             .env_remove("SHUTDOWN_TIMEOUT")
+            .env("METRICS_PORT", "0")
+            .env_remove("METRICS_ENABLED")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         for (k, v) in vars {
@@ -112,6 +117,21 @@ impl Proc {
             std::thread::sleep(Duration::from_millis(10));
         }
         panic!("no started line");
+    }
+
+    /// The port of `/metrics`: `metrics_port` of the `started` line, waited for at
+    /// most 30 s.
+    pub(crate) fn metrics_port(&mut self) -> u16 {
+        self.wait_ready_by_log();
+        let started = self
+            .lines()
+            .into_iter()
+            .find(|l| l.contains("\"message\":\"started\""))
+            .and_then(|l| serde_json::from_str::<Value>(&l).ok())
+            .expect("a started line");
+        let port = started["metrics_port"].as_u64();
+        port.and_then(|p| u16::try_from(p).ok())
+            .unwrap_or_else(|| panic!("no metrics_port on {started}"))
     }
 
     /// Sends signal `name` (`TERM`, `INT`...) with `kill`.

@@ -128,6 +128,13 @@ impl Health {
         self.inner.shutting_down.load(Ordering::SeqCst)
     }
 
+    /// What the service last gave [`set_ready`](Self::set_ready), without the checks
+    /// (`service_ready` of the metrics).
+    #[cfg(feature = "metrics")]
+    pub(crate) fn is_marked_ready(&self) -> bool {
+        self.inner.ready.load(Ordering::SeqCst)
+    }
+
     /// Adds a check of a backing service, run by every readiness request, with the
     /// default timeout of 2 s. An `Err` (its `Display` text is shown) or a timeout
     /// makes the service not ready.

@@ -18,6 +18,8 @@ pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod log;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod runtime;
 mod secret;
 

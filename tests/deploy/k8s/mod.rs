@@ -2,7 +2,7 @@
 //! image's environment, then `envFrom`, then `env`; Secrets mounted as files), checked
 //! against the image and the code, one test per concern: the documents and their
 //! environments in [`config`], the pods and containers in [`pods`], the Services in
-//! [`services`].
+//! [`services`], the HorizontalPodAutoscalers and PodDisruptionBudgets in [`scaling`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -20,7 +20,9 @@ use crate::{Problems, root};
 
 mod check_config;
 mod config;
+mod metrics;
 mod pods;
+mod scaling;
 mod services;
 
 /// Kubernetes' defaults for fields the manifests may leave out.
@@ -284,10 +286,15 @@ pub(crate) fn check_ports(
     }
     for port in &ports {
         let number = port["containerPort"].as_u64().unwrap_or(0);
-        if number != u64::from(runtime.port) {
+        let metrics = runtime.metrics_enabled && number == u64::from(runtime.metrics_port);
+        if number != u64::from(runtime.port) && !metrics {
             problems.add(
                 at,
-                format!("containerPort {number} is not PORT {}", runtime.port),
+                format!(
+                    "containerPort {number} is neither PORT {} nor METRICS_PORT {} (with \
+                     METRICS_ENABLED={})",
+                    runtime.port, runtime.metrics_port, runtime.metrics_enabled
+                ),
             );
         }
         if let Some(name) = text(&port["name"]) {
@@ -362,6 +369,8 @@ pub(crate) struct Container {
     pub(crate) is_deployment: bool,
     /// The pod template's labels.
     pub(crate) pod_labels: BTreeMap<String, String>,
+    /// The pod template's annotations.
+    pub(crate) pod_annotations: BTreeMap<String, String>,
     /// The pod template's `spec`.
     pub(crate) pod: Value,
     /// The container.
@@ -421,7 +430,11 @@ impl Manifests {
                         .secrets
                         .insert(doc.name().to_owned(), secret_keys(&doc.value));
                 }
-                "Deployment" | "Job" | "Service" => {}
+                "Deployment"
+                | "Job"
+                | "Service"
+                | "HorizontalPodAutoscaler"
+                | "PodDisruptionBudget" => {}
                 other => problems.add(
                     doc.at(),
                     format!("kind {other:?} is not checked by tests/deploy: teach it"),
@@ -473,6 +486,7 @@ impl Manifests {
                     ),
                     is_deployment: doc.kind() == "Deployment",
                     pod_labels: labels(&template["metadata"]["labels"]),
+                    pod_annotations: labels(&template["metadata"]["annotations"]),
                     pod: pod.clone(),
                     value: container.clone(),
                     volumes: volumes.clone(),

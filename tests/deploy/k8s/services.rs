@@ -1,5 +1,6 @@
-//! The Services: they select a Deployment and target the `PORT` it binds, and its
-//! readiness probe takes a stopping pod out within `SHUTDOWN_DELAY`.
+//! The Services: they select a Deployment and target the `PORT` it binds (or its
+//! `METRICS_PORT`), and its readiness probe takes a stopping pod out within
+//! `SHUTDOWN_DELAY`.
 
 use serde_norway::Value;
 
@@ -9,7 +10,7 @@ use crate::{Problems, secs};
 
 /// Each Service with the running Deployment containers it selects; `problems` gets the
 /// Services that select none.
-fn targets<'a>(
+pub(crate) fn targets<'a>(
     manifests: &'a Manifests,
     served: &'a [Served],
     problems: &mut Problems,
@@ -53,13 +54,16 @@ fn services_target_the_port_of_the_deployments_they_select() {
                     Value::Null => port["port"].as_u64(),
                     other => other.as_u64(),
                 };
-                if target_port != Some(u64::from(runtime.port)) {
+                let metrics =
+                    runtime.metrics_enabled && target_port == Some(u64::from(runtime.metrics_port));
+                if target_port != Some(u64::from(runtime.port)) && !metrics {
                     problems.add(
                         doc.at(),
                         format!(
-                            "targetPort {} is not PORT {} of {}",
+                            "targetPort {} is neither PORT {} nor METRICS_PORT {} of {}",
                             show(&port["targetPort"]),
                             runtime.port,
+                            runtime.metrics_port,
                             target.at
                         ),
                     );

@@ -193,6 +193,23 @@ impl Source {
         names
     }
 
+    /// The value of `name` from any of its places: the variable itself, else
+    /// `name_FILE`, else the same two in `.env`. Off the load's path (the loader calls
+    /// [`primary`](Self::primary) and [`fallback`](Self::fallback) itself); for reading one
+    /// variable alone, as the runtime does for its logging when a load failed.
+    pub(crate) fn get(&self, name: &str) -> Result<Option<Found>, LookupError> {
+        match self.primary(name) {
+            Some(value) => match value.into_string() {
+                Ok(value) => Ok(Some(Found {
+                    value,
+                    source: ValueSource::Env,
+                })),
+                Err(_) => Ok(None),
+            },
+            None => self.fallback(name),
+        }
+    }
+
     /// The value of `name` when the variable itself is unset (the loader reads it with
     /// [`primary`](Self::primary) first): `name_FILE`, then the same two in `.env`. An
     /// empty value counts as unset. Kept out of line, off the path of a variable that is

@@ -13,8 +13,9 @@
 //!   to its drop) inside the correlation scope, so every log line of the request
 //!   carries `correlation_id`, `trace_id` and `span_id` (this service's span);
 //! - sets `x-correlation-id` on the response;
-//! - logs one line when the request ends: `request finished` with `http.method`,
-//!   `http.path`, `http.route`, `http.status` and `duration_ms`.
+//! - logs one line when the request ends: `request finished` with
+//!   `http.request.method`, `url.path`, `http.route`, `http.response.status_code` and
+//!   `duration_ms` (each log schema's own names, see below).
 //!
 //! [`PropagateCorrelationLayer`] goes on a client (a tower service such as hyper-util's
 //! client): it puts the current ID into the outgoing `x-correlation-id`, and the trace
@@ -97,7 +98,7 @@
 //! # tonic and hyper
 //!
 //! - tonic: `Server::builder().layer(CorrelationLayer::default())`. The line's
-//!   `http.status` is the HTTP status (200 for gRPC calls that reached a handler); the
+//!   `http.response.status_code` is the HTTP status (200 for gRPC calls that reached a handler); the
 //!   gRPC status travels in trailers and is not logged.
 //! - hyper: `hyper_util::service::TowerToHyperService::new(CorrelationLayer::default().layer(service))`.
 //!
@@ -128,14 +129,27 @@
 //!
 //! | message | level | when | fields |
 //! |---|---|---|---|
-//! | `request finished` | info | the inner service returned a response | `http.method`, `http.path`, `http.route`, `http.status`, `duration_ms` |
-//! | `request failed` | error | the inner service returned an error (passed through unchanged) | the same without `http.status`, plus `error` |
-//! | `request panicked` | error | the inner service panicked while polled | the same without `http.status` |
-//! | `request cancelled` | info | the request was dropped before it ended (the client went away) | the same without `http.status` |
+//! | `request finished` | info | the inner service returned a response | `http.request.method`, `url.path`, `http.route`, `http.response.status_code`, `duration_ms` |
+//! | `request failed` | error | the inner service returned an error (passed through unchanged) | the same without the status, plus `error` |
+//! | `request panicked` | error | the inner service panicked while polled | the same without the status |
+//! | `request cancelled` | info | the request was dropped before it ended (the client went away) | the same without the status |
 //!
-//! `http.path` is the path without the query string (queries often carry tokens).
+//! `url.path` is the path without the query string (queries often carry tokens).
 //! `http.route` is there only with the `axum` feature and when axum matched a route.
-//! `duration_ms` is a float.
+//! `duration_ms` is a float (milliseconds, to the microsecond).
+//!
+//! Those are the default schema's names (OpenTelemetry's semantic conventions); each
+//! `LOG_SCHEMA` writes its own:
+//!
+//! | schema | method | path | route | status | duration |
+//! |---|---|---|---|---|---|
+//! | default | `http.request.method` | `url.path` | `http.route` | `http.response.status_code` | `duration_ms` |
+//! | ecs | `http.request.method` | `url.path` | `http.route` | `http.response.status_code` | `event.duration` (ns, integer) |
+//! | gcp | `httpRequest.requestMethod` | `httpRequest.requestUrl` | `http.route` | `httpRequest.status` | `httpRequest.latency` (`"0.001234s"`) |
+//! | datadog | `http.method` | `http.url_details.path` | `http.route` | `http.status_code` | `duration` (ns, integer) |
+//!
+//! (`httpRequest` is a nested object, as Cloud Logging reads it; the other names are
+//! top-level dotted keys.) Under ECS, `error` is written `error.message`.
 //!
 //! An incoming ID that is not 1 to 128 characters of `A-Z a-z 0-9 - _ . :` (or is not
 //! ASCII text at all) is replaced by a new one and **never logged**: the request line
@@ -144,6 +158,11 @@
 //! more. When `x-correlation-id` is rejected, a valid `x-request-id` is used. A
 //! `traceparent` that is not valid W3C, or that is sent more than once with different
 //! values, is ignored (and the `tracestate` with it): the request starts a new trace.
+//!
+//! With feature `metrics`, the layer also records each request that gets a response in
+//! `http_server_request_duration_seconds` and counts those in flight in
+//! `http_server_active_requests`, under the matched route template (see
+//! `twelve::metrics`); `metrics_service` serves them.
 //!
 //! [`CorrelationId::new`]: crate::correlation::CorrelationId::new
 //! [`outgoing_headers`]: crate::correlation::outgoing_headers
@@ -158,6 +177,9 @@ mod server;
 
 use ::http::HeaderName;
 
+/// `GET /metrics` as a tower service (feature `metrics`); see [`crate::metrics`].
+#[cfg(feature = "metrics")]
+pub use crate::metrics::{METRICS_PATH, MetricsService, metrics_service};
 pub use client::{PropagateCorrelationLayer, PropagateCorrelationService};
 #[cfg(feature = "axum")]
 pub use health::health_routes;

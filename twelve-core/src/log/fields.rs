@@ -6,6 +6,7 @@ use std::ops::Range;
 use tracing::field::{Field, Visit};
 
 use super::escape::{Escaper, escape_into, quoted};
+use super::schema::{How, Rename};
 
 /// Fields rendered into one buffer, each as a whole `,"key":value` fragment, so that a
 /// line copies a field with one `push_str` (and a span's fields are rendered once, when
@@ -16,12 +17,17 @@ pub(crate) struct Rendered {
     pub(crate) entries: Vec<Entry>,
     /// The event's `message` field, kept apart when `message_apart` is set (it is a
     /// core key of an event's line; a span's `message` is an ordinary field). Only its
-    /// value is rendered.
+    /// value is rendered, always as a JSON string.
     pub(crate) message: Option<Range<usize>>,
     pub(crate) message_apart: bool,
     /// Set for the per-thread buffer that events are rendered into; spans, rendered
     /// once each, go without.
     pub(crate) clean_keys: Option<Box<CleanKeys>>,
+    /// The fields the schema names its own way on this kind of line.
+    pub(crate) renames: &'static [Rename],
+    /// `,"key":value` of the renamed fields that go into the schema's nested object
+    /// (Cloud Logging's `httpRequest`).
+    pub(crate) nested: String,
 }
 
 /// Keys already seen to need no escape, by address and length. Field names are the
@@ -50,27 +56,49 @@ impl Default for CleanKeys {
 }
 
 impl CleanKeys {
-    /// [`push_key`], skipping the check for a key seen before.
-    fn push_key(&mut self, out: &mut String, key: &'static str) {
-        let wanted = (key.as_ptr() as usize, key.len());
+    /// Whether `text` has nothing to escape, looked up first among the texts seen
+    /// before (remembered when clean).
+    pub(crate) fn is_clean(&mut self, text: &'static str) -> bool {
+        let wanted = (text.as_ptr() as usize, text.len());
         let first = (wanted.0.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) % SLOTS;
         let ways = (0..WAYS).map(|way| (first + way) % SLOTS);
         if ways.clone().any(|slot| self.slots[slot] == wanted) {
+            return true;
+        }
+        if !super::escape::is_clean(text) {
+            return false;
+        }
+        let free = ways.clone().find(|&slot| self.slots[slot] == (0, 0));
+        let slot = free.unwrap_or_else(|| {
+            self.evict = (self.evict + 1) % WAYS;
+            (first + self.evict) % SLOTS
+        });
+        self.slots[slot] = wanted;
+        true
+    }
+
+    /// [`push_key`], skipping the check for a key seen before.
+    fn push_key(&mut self, out: &mut String, key: &'static str) {
+        if self.is_clean(key) {
             out.push('"');
             out.push_str(key);
             out.push('"');
             out.push(':');
-            return;
+        } else {
+            push_key(out, key);
         }
-        if super::escape::is_clean(key) {
-            let free = ways.clone().find(|&slot| self.slots[slot] == (0, 0));
-            let slot = free.unwrap_or_else(|| {
-                self.evict = (self.evict + 1) % WAYS;
-                (first + self.evict) % SLOTS
-            });
-            self.slots[slot] = wanted;
+    }
+
+    /// `text` quoted and escaped, skipping the check for a text seen before (a
+    /// callsite's target or file).
+    pub(crate) fn quoted(&mut self, out: &mut String, text: &'static str) {
+        if self.is_clean(text) {
+            out.push('"');
+            out.push_str(text);
+            out.push('"');
+        } else {
+            quoted(out, text);
         }
-        push_key(out, key);
     }
 }
 
@@ -89,6 +117,7 @@ impl Rendered {
         self.buf.clear();
         self.entries.clear();
         self.message = None;
+        self.nested.clear();
     }
 
     /// The text of `range`. A range out of bounds (or off a character boundary) is a
@@ -128,21 +157,13 @@ impl Rendered {
         }
     }
 
-    fn push(&mut self, field: &Field, render: impl FnOnce(&mut String)) {
-        let key = field.name();
+    /// Appends a pair whose value is already JSON (the schema's extras).
+    pub(crate) fn push_json(&mut self, key: &'static str, json: &str) {
         let start = self.buf.len();
-        if self.message_apart && key == "message" {
-            render(&mut self.buf);
-            self.message = Some(start..self.buf.len());
-            return;
-        }
         self.buf.push(',');
-        match &mut self.clean_keys {
-            Some(known) => known.push_key(&mut self.buf, key),
-            None => push_key(&mut self.buf, key),
-        }
+        push_key(&mut self.buf, key);
         let value = self.buf.len();
-        render(&mut self.buf);
+        self.buf.push_str(json);
         self.entries.push(Entry {
             key,
             start,
@@ -150,64 +171,213 @@ impl Rendered {
             end: self.buf.len(),
         });
     }
+
+    // Inlined into each `record_*`, so that the value's type is known there and the
+    // `match`es on it vanish: no indirect branch per field (BENCHMARKS.md, logging).
+    #[inline(always)]
+    fn record(&mut self, field: &Field, value: Val<'_>) {
+        let key = field.name();
+        if self.message_apart && key == "message" {
+            let start = self.buf.len();
+            value.write_as(&mut self.buf, How::Text);
+            self.message = Some(start..self.buf.len());
+            return;
+        }
+        let Some(rename) = self.renames.iter().find(|r| r.from == key) else {
+            let start = self.buf.len();
+            self.buf.push(',');
+            match &mut self.clean_keys {
+                Some(known) => known.push_key(&mut self.buf, key),
+                None => push_key(&mut self.buf, key),
+            }
+            let value_at = self.buf.len();
+            value.write(&mut self.buf);
+            self.entries.push(Entry {
+                key,
+                start,
+                value: value_at,
+                end: self.buf.len(),
+            });
+            return;
+        };
+        let out = if rename.nested {
+            &mut self.nested
+        } else {
+            &mut self.buf
+        };
+        let start = out.len();
+        out.push(',');
+        push_key(out, rename.to);
+        let value_at = out.len();
+        value.write_as(out, rename.how);
+        if !rename.nested {
+            self.entries.push(Entry {
+                key: rename.to,
+                start,
+                value: value_at,
+                end: self.buf.len(),
+            });
+        }
+    }
+}
+
+/// A recorded value, before it is written.
+#[derive(Clone, Copy)]
+enum Val<'a> {
+    Str(&'a str),
+    I64(i64),
+    U64(u64),
+    I128(i128),
+    U128(u128),
+    F64(f64),
+    Bool(bool),
+    Error(&'a (dyn std::error::Error + 'static)),
+    Debug(&'a dyn fmt::Debug),
+}
+
+impl Val<'_> {
+    /// Whether [`write`](Self::write) gives a bare JSON number or bool, not a string.
+    #[inline(always)]
+    fn is_bare(self) -> bool {
+        match self {
+            Val::I64(_) | Val::U64(_) | Val::I128(_) | Val::U128(_) | Val::Bool(_) => true,
+            Val::F64(v) => v.is_finite(),
+            Val::Str(_) | Val::Error(_) | Val::Debug(_) => false,
+        }
+    }
+
+    /// Writes the value as JSON: numbers and bools as such, the rest as strings.
+    #[inline(always)]
+    fn write(self, out: &mut String) {
+        match self {
+            Val::Str(s) => quoted(out, s),
+            Val::I64(n) => out.push_str(itoa::Buffer::new().format(n)),
+            Val::U64(n) => out.push_str(itoa::Buffer::new().format(n)),
+            Val::I128(n) => out.push_str(itoa::Buffer::new().format(n)),
+            Val::U128(n) => out.push_str(itoa::Buffer::new().format(n)),
+            Val::F64(v) if v.is_finite() => push_finite(out, v),
+            // JSON has no NaN or infinity: they become strings.
+            Val::F64(v) => {
+                out.push('"');
+                let _ = write!(out, "{v}");
+                out.push('"');
+            }
+            Val::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+            Val::Error(e) => {
+                out.push('"');
+                let _ = write!(Escaper(out), "{e}");
+                out.push('"');
+            }
+            Val::Debug(d) => {
+                out.push('"');
+                let _ = write!(Escaper(out), "{d:?}");
+                out.push('"');
+            }
+        }
+    }
+
+    /// Writes the value the way `how` says (see [`How`]); a value of a type the way
+    /// does not apply to is written as recorded.
+    #[inline(always)]
+    fn write_as(self, out: &mut String, how: How) {
+        match (how, self) {
+            (How::Text, _) if self.is_bare() => {
+                // Numbers and bools hold nothing to escape.
+                out.push('"');
+                self.write(out);
+                out.push('"');
+            }
+            (How::Nanos, Val::F64(ms)) if ms.is_finite() && ms >= 0.0 => {
+                out.push_str(itoa::Buffer::new().format(micros(ms).saturating_mul(1000)));
+            }
+            (How::Nanos, Val::U64(ms)) => {
+                out.push_str(itoa::Buffer::new().format(u128::from(ms) * 1_000_000));
+            }
+            (How::Nanos, Val::I64(ms)) => {
+                out.push_str(itoa::Buffer::new().format(i128::from(ms) * 1_000_000));
+            }
+            (How::Seconds, Val::F64(ms)) if ms.is_finite() && ms >= 0.0 => {
+                let micros = micros(ms);
+                out.push('"');
+                out.push_str(itoa::Buffer::new().format(micros / 1_000_000));
+                out.push('.');
+                // 1_000_000 + µs has seven digits: the last six are the padded µs.
+                let mut digits = itoa::Buffer::new();
+                let padded = digits.format(1_000_000 + micros % 1_000_000);
+                out.push_str(padded.get(1..).unwrap_or("000000"));
+                out.push_str("s\"");
+            }
+            (How::Lines, Val::Str(text)) => {
+                out.push('[');
+                for (i, line) in text.lines().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    quoted(out, line);
+                }
+                out.push(']');
+            }
+            (How::Pairs, Val::Str(text)) => {
+                out.push('{');
+                let mut parts = text.split('\0');
+                let mut first = true;
+                while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    quoted(out, name);
+                    out.push(':');
+                    quoted(out, value);
+                }
+                out.push('}');
+            }
+            _ => self.write(out),
+        }
+    }
+}
+
+/// Whole microseconds of `ms` milliseconds (finite, not negative), rounded.
+fn micros(ms: f64) -> u64 {
+    // `+ 0.5` and a cast rather than `round()`, a libm call on baseline x86-64.
+    (ms * 1000.0 + 0.5) as u64
 }
 
 impl Visit for Rendered {
     fn record_str(&mut self, field: &Field, value: &str) {
-        // w-10 (issue 10): `config.sources` of the runtime's `config loaded` line is a
-        // JSON object that the runtime renders (runtime/cli.rs); it is written as it is.
-        if field.name() == "config.sources" && value.starts_with('{') && value.ends_with('}') {
-            self.push(field, |b| b.push_str(value));
-            return;
-        }
-        self.push(field, |b| quoted(b, value));
+        self.record(field, Val::Str(value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.push(field, |b| b.push_str(itoa::Buffer::new().format(value)));
+        self.record(field, Val::I64(value));
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.push(field, |b| b.push_str(itoa::Buffer::new().format(value)));
+        self.record(field, Val::U64(value));
     }
 
     fn record_i128(&mut self, field: &Field, value: i128) {
-        self.push(field, |b| b.push_str(itoa::Buffer::new().format(value)));
+        self.record(field, Val::I128(value));
     }
 
     fn record_u128(&mut self, field: &Field, value: u128) {
-        self.push(field, |b| b.push_str(itoa::Buffer::new().format(value)));
+        self.record(field, Val::U128(value));
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.push(field, |b| {
-            if value.is_finite() {
-                push_finite(b, value);
-            } else {
-                // JSON has no NaN or infinity: they become strings.
-                quoted(b, &value.to_string());
-            }
-        });
+        self.record(field, Val::F64(value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.push(field, |b| b.push_str(if value { "true" } else { "false" }));
+        self.record(field, Val::Bool(value));
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.push(field, |b| {
-            b.push('"');
-            let _ = write!(Escaper(b), "{value}");
-            b.push('"');
-        });
+        self.record(field, Val::Error(value));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.push(field, |b| {
-            b.push('"');
-            let _ = write!(Escaper(b), "{value:?}");
-            b.push('"');
-        });
+        self.record(field, Val::Debug(value));
     }
 }
 
@@ -256,9 +426,17 @@ pub(crate) struct SpanFields {
 }
 
 impl SpanFields {
-    pub(crate) fn record(&mut self, values: &tracing::span::Record<'_>) {
+    /// Records `values`, the fields in `renames` named the schema's way.
+    pub(crate) fn record(
+        &mut self,
+        values: &tracing::span::Record<'_>,
+        renames: &'static [Rename],
+    ) {
         // `message_apart` unset: a span's `message` is one of its fields.
-        let mut fresh = Rendered::default();
+        let mut fresh = Rendered {
+            renames,
+            ..Rendered::default()
+        };
         values.record(&mut fresh);
         let replaced = |key: &str| fresh.entries.iter().any(|e| e.key == key);
         if self.rendered.entries.iter().any(|e| replaced(e.key)) {

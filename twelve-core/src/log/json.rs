@@ -9,9 +9,12 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
-use super::escape::quoted;
-use super::fields::{Rendered, SpanFields, push_key};
-use super::schema::{Head, Schema, Spec, TraceFormat};
+use super::escape::{escape_into, quoted};
+use super::fields::{CleanKeys, Entry, Rendered, SpanFields, push_key};
+use super::schema::{
+    ECS_ORIGIN_FILE, ECS_ORIGIN_LINE, GCP_SOURCE_LOCATION, Head, Kind, Origin, Schema, Spec,
+    Static, TraceValue,
+};
 use super::time::{SecondCache, push_rfc3339_cached};
 use crate::correlation;
 
@@ -41,6 +44,18 @@ pub fn stdout_sink() -> LineSink {
     }
 }
 
+/// The values of a layer's static keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Statics<'a> {
+    pub(crate) service: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) release: Option<&'a str>,
+    /// `GOOGLE_CLOUD_PROJECT`, for `LOG_SCHEMA=gcp`'s trace key.
+    pub(crate) gcp_project: Option<&'a str>,
+    /// `DD_ENV`, for `LOG_SCHEMA=datadog`'s `dd.env`.
+    pub(crate) datadog_env: Option<&'a str>,
+}
+
 /// The `tracing` layer that writes twelve's JSON lines.
 ///
 /// Build it with [`builder`](super::builder); use it with any `Registry`-based
@@ -49,9 +64,14 @@ pub struct JsonLayer {
     spec: Spec,
     /// The schema's keys as `"key":`, rendered once (they are written on every line).
     keys: Keys,
-    /// `service`, `version`, `release` (keys as the schema names them) and each one's
+    /// The static pairs that have a value: each one's bit in the override mask and its
     /// whole `,"key":"value"` fragment, rendered once.
-    statics: Vec<(u8, String)>,
+    statics: Vec<(u32, String)>,
+    /// Their bits, and all their fragments in one, for the lines that override none.
+    statics_mask: u32,
+    all_statics: String,
+    /// The Google Cloud project, escaped, when known.
+    gcp_project: Option<String>,
     sink: LineSink,
 }
 
@@ -72,138 +92,236 @@ struct Scratch {
     line: String,
     clock: SecondCache,
     fields: Rendered,
-    /// For each field, whether no later field has its name (only filled when the
-    /// survey found that names may repeat).
-    winners: Vec<bool>,
+    /// Per field, on lines whose fields need more than a copy: [`RESERVED`],
+    /// [`OVERRIDING`], [`LOSER`].
+    flags: Vec<u8>,
 }
+
+/// The field bears a reserved key's name: it is written as `fields.<name>`.
+const RESERVED: u8 = 1;
+/// The field takes the place of one of the line's own keys.
+const OVERRIDING: u8 = 1 << 1;
+/// A later field has the same key: this one is left out.
+const LOSER: u8 = 1 << 2;
 
 /// The `"key":` fragment of each key every line may have, and the fixed pairs.
 #[derive(Debug)]
 struct Keys {
-    timestamp: String,
-    level: String,
-    message: String,
+    /// The head of a line of each level (trace, debug, info, warn, error).
+    heads: [HeadText; 5],
+    /// `,"key":` of the target.
     target: String,
+    /// `,"key":"` of the correlation ID.
     correlation: String,
-    trace: String,
-    span: String,
-    /// `,"key":"value"` for each of the schema's fixed pairs.
-    fixed: String,
-    /// The keys a field overrides (instead of being renamed `fields.<key>`), each with
-    /// its bit in an [`Overridden`] mask.
-    overridable: [(&'static str, u8); 7],
-    /// Bit `n` set when some overridable key is `n` bytes long: most field keys are
-    /// ruled out by their length alone.
-    lengths: u64,
-    /// As `lengths`, for the core keys (timestamp, level, message: a field with one of
-    /// these names is written as `fields.<name>`, see [`Spec::is_core`]).
-    core_lengths: u64,
+    /// `,"key":` of each trace key, and its bit in the override mask (0 for a key no
+    /// field overrides).
+    trace: Vec<(String, u32)>,
+    /// `,"httpRequest":{`, when the schema has a nested object.
+    nested_open: String,
+    /// What comes before the call site's file and line: ECS `,"log.origin.file.name":`
+    /// and `,"log.origin.file.line":`, GCP `,"logging.googleapis.com/sourceLocation":
+    /// {"file":` and `,"line":"`.
+    origin_file: String,
+    origin_line: String,
+    /// The keys a field overrides (instead of being renamed `fields.<key>`), the bit
+    /// of each its index (see [`Spec::overridable`]).
+    overridable: Vec<&'static str>,
+    /// The [`signature`]s of the overridable keys, or-ed: most field keys are ruled
+    /// out by theirs alone.
+    overridable_signatures: u64,
+    /// The keys no field takes (see [`Spec::reserved`]).
+    reserved: Vec<&'static str>,
+    /// As `overridable_signatures`, for the reserved keys.
+    reserved_signatures: u64,
+    /// The bit of the correlation ID.
+    correlation_bit: u32,
+}
+
+/// The literal parts of a line's head for one level: `parts[0]`, the timestamp or the
+/// message (`time_first`), `parts[1]`, the other one, `parts[2]` (with the schema's
+/// fixed pairs). Default schema, info: `{"timestamp":"`, time, `","level":"info",
+/// "message":`, message, ``.
+#[derive(Debug)]
+struct HeadText {
+    parts: [String; 3],
+    time_first: bool,
+}
+
+impl HeadText {
+    fn of(spec: &Spec, level: usize) -> HeadText {
+        let mut parts = [String::from("{"), String::new(), String::new()];
+        let mut part = 0;
+        let mut time_first = false;
+        for (i, head) in spec.head.iter().enumerate() {
+            let text = &mut parts[part];
+            if i > 0 {
+                text.push(',');
+            }
+            match head {
+                Head::Level => {
+                    push_key(text, spec.level);
+                    quoted(text, spec.levels[level]);
+                }
+                Head::Timestamp => {
+                    push_key(text, spec.timestamp);
+                    text.push('"');
+                    time_first = part == 0;
+                    part += 1;
+                    parts[part].push('"');
+                }
+                Head::Message => {
+                    push_key(text, spec.message);
+                    part += 1;
+                }
+            }
+        }
+        for (k, v) in spec.fixed {
+            parts[2].push(',');
+            push_key(&mut parts[2], k);
+            quoted(&mut parts[2], v);
+        }
+        HeadText { parts, time_first }
+    }
+}
+
+/// The event's message, a JSON string (`""` when it has none).
+fn push_message(line: &mut String, fields: &Rendered) {
+    match &fields.message {
+        Some(range) => line.push_str(fields.text(range.clone())),
+        None => line.push_str("\"\""),
+    }
 }
 
 /// What one pass over a line's fields found.
 #[derive(Debug, Clone, Copy)]
 struct Survey {
-    overridden: Overridden,
-    /// Some field bears a core key's name.
+    /// Bits of the keys that a field of this line overrides.
+    overridden: u32,
+    /// One of those fields is not a string: it must be written as text.
+    coerce: bool,
+    /// Some field bears a reserved key's name.
     renamed: bool,
     /// Two fields may bear the same name (their lengths and first and last bytes
     /// agree): only then are the later ones looked for.
     repeated: bool,
 }
 
-/// Bits of the keys that a field of this line overrides (see [`Keys::survey`]).
-#[derive(Debug, Clone, Copy)]
-struct Overridden(u8);
+const TARGET_BIT: u32 = 1;
 
-const TARGET_BIT: u8 = 1;
-const SERVICE_BIT: u8 = 1 << 1;
-const VERSION_BIT: u8 = 1 << 2;
-const RELEASE_BIT: u8 = 1 << 3;
-const CORRELATION_BIT: u8 = 1 << 4;
-const TRACE_BIT: u8 = 1 << 5;
-const SPAN_BIT: u8 = 1 << 6;
-
-impl Overridden {
-    fn has(self, bit: u8) -> bool {
-        self.0 & bit != 0
-    }
+/// One bit of 64 for `key`, from its length and its first and last bytes: two keys
+/// with different bits differ, and few keys of one line share one.
+fn signature(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let first = bytes.first().map_or(0, |b| u64::from(*b));
+    let last = bytes.last().map_or(0, |b| u64::from(*b));
+    let mixed = (key.len() as u64 | first << 32 | last << 40).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    1 << (mixed >> 58)
 }
 
-fn length_bit(key: &str) -> u64 {
-    1 << key.len().min(63)
+fn signatures(keys: &[&str]) -> u64 {
+    keys.iter().fold(0, |m, k| m | signature(k))
+}
+
+/// `"key":` of `k`, escaped.
+fn key(k: &str) -> String {
+    let mut out = String::new();
+    push_key(&mut out, k);
+    out
 }
 
 impl Keys {
     fn of(spec: &Spec) -> Keys {
-        let key = |k: &str| {
-            let mut out = String::new();
-            push_key(&mut out, k);
-            out
-        };
-        let mut fixed = String::new();
-        for (k, v) in spec.fixed {
-            fixed.push(',');
-            push_key(&mut fixed, k);
-            quoted(&mut fixed, v);
-        }
-        let overridable = [
-            (spec.target, TARGET_BIT),
-            (spec.service, SERVICE_BIT),
-            (spec.version, VERSION_BIT),
-            (spec.release, RELEASE_BIT),
-            (spec.correlation, CORRELATION_BIT),
-            (spec.trace, TRACE_BIT),
-            (spec.span, SPAN_BIT),
-        ];
-        Keys {
-            lengths: overridable.iter().fold(0, |m, (k, _)| m | length_bit(k)),
-            overridable,
-            core_lengths: [spec.timestamp, spec.level, spec.message]
+        let overridable = spec.overridable();
+        let reserved = spec.reserved();
+        let bit_of = |k: &str| {
+            overridable
                 .iter()
-                .fold(0, |m, k| m | length_bit(k)),
-            timestamp: key(spec.timestamp),
-            level: key(spec.level),
-            message: key(spec.message),
-            target: key(spec.target),
-            correlation: key(spec.correlation),
-            trace: key(spec.trace),
-            span: key(spec.span),
-            fixed,
+                .position(|o| *o == k)
+                .map_or(0, |i| 1 << i)
+        };
+        let correlation_bit = bit_of(spec.correlation);
+        let trace = spec
+            .trace
+            .iter()
+            .map(|(k, _)| (format!(",{}", key(k)), bit_of(k)))
+            .collect();
+        Keys {
+            overridable_signatures: signatures(&overridable),
+            overridable,
+            reserved_signatures: signatures(&reserved),
+            reserved,
+            heads: [0, 1, 2, 3, 4].map(|level| HeadText::of(spec, level)),
+            target: format!(",{}", key(spec.target)),
+            correlation: format!(",{}\"", key(spec.correlation)),
+            trace,
+            nested_open: if spec.nested.is_empty() {
+                String::new()
+            } else {
+                format!(",{}{{", key(spec.nested))
+            },
+            origin_file: match spec.origin {
+                Origin::None => String::new(),
+                Origin::Ecs => format!(",{}", key(ECS_ORIGIN_FILE)),
+                Origin::Gcp => format!(",{}{{\"file\":", key(GCP_SOURCE_LOCATION)),
+            },
+            origin_line: match spec.origin {
+                Origin::None => String::new(),
+                Origin::Ecs => format!(",{}", key(ECS_ORIGIN_LINE)),
+                Origin::Gcp => String::from(",\"line\":\""),
+            },
+            correlation_bit,
         }
+    }
+
+    fn is_reserved(&self, key: &str) -> bool {
+        self.reserved_signatures & signature(key) != 0 && self.reserved.contains(&key)
+    }
+
+    fn is_overridable(&self, key: &str) -> bool {
+        self.overridable_signatures & signature(key) != 0 && self.overridable.contains(&key)
     }
 
     /// One pass over the fields: which overridable keys they hold, whether any must be
     /// renamed, whether any name may repeat.
-    fn survey(&self, spec: &Spec, fields: &Rendered) -> Survey {
+    fn survey(&self, fields: &Rendered) -> Survey {
         let mut bits = 0;
+        let mut coerce = false;
         let mut renamed = false;
         let mut seen = 0u64;
         let mut repeated = false;
         for entry in &fields.entries {
             let key = entry.key;
-            let length = length_bit(key);
-            if self.lengths & length != 0 {
-                for (special, bit) in &self.overridable {
+            let signature = signature(key);
+            if self.overridable_signatures & signature != 0 {
+                for (i, special) in self.overridable.iter().enumerate() {
                     if key == *special {
-                        bits |= bit;
+                        bits |= 1 << i;
+                        // A number or bool in place of a text key is written as text.
+                        coerce |= !fields.value(entry).starts_with('"');
                     }
                 }
             }
-            if self.core_lengths & length != 0 && spec.is_core(key) {
+            if self.reserved_signatures & signature != 0 && self.reserved.contains(&key) {
                 renamed = true;
             }
-            let bytes = key.as_bytes();
-            let first = bytes.first().map_or(0, |b| usize::from(*b));
-            let last = bytes.last().map_or(0, |b| usize::from(*b));
-            let signature = 1u64 << ((key.len().wrapping_mul(7) + first + last * 3) & 63);
             repeated |= seen & signature != 0;
             seen |= signature;
         }
         Survey {
-            overridden: Overridden(bits),
+            overridden: bits,
+            coerce,
             renamed,
             repeated,
         }
+    }
+}
+
+/// Whether two fields end up under the same key, `reserved` ones as `fields.<key>`.
+fn same_key(a: &str, a_reserved: bool, b: &str, b_reserved: bool) -> bool {
+    match (a_reserved, b_reserved) {
+        (false, false) | (true, true) => a == b,
+        (true, false) => b.strip_prefix("fields.") == Some(a),
+        (false, true) => a.strip_prefix("fields.") == Some(b),
     }
 }
 
@@ -217,43 +335,45 @@ impl Scratch {
                 clean_keys: Some(Box::default()),
                 ..Rendered::default()
             },
-            winners: Vec::new(),
+            flags: Vec::new(),
         }
     }
 }
 
 impl JsonLayer {
-    /// A layer writing `schema`'s lines with the static `service`, `version` and
-    /// `release` (when set), each rendered once, to `sink`.
-    pub(crate) fn new(
-        schema: Schema,
-        gcp_project: Option<String>,
-        service: &str,
-        version: &str,
-        release: Option<&str>,
-        sink: LineSink,
-    ) -> Self {
-        let spec = Spec::of(schema, gcp_project);
-        let mut statics = vec![
-            (spec.service, SERVICE_BIT, service),
-            (spec.version, VERSION_BIT, version),
-        ];
-        if let Some(release) = release {
-            statics.push((spec.release, RELEASE_BIT, release));
-        }
-        let statics = statics
-            .into_iter()
-            .map(|(k, bit, v)| {
+    /// A layer writing `schema`'s lines with the static values `statics`, each
+    /// rendered once, to `sink`.
+    pub(crate) fn new(schema: Schema, statics: Statics<'_>, sink: LineSink) -> Self {
+        let spec = Spec::of(schema);
+        let fragments: Vec<(u32, String)> = spec
+            .statics
+            .iter()
+            .zip(0u32..)
+            .filter_map(|((k, which), i)| {
+                let value = match which {
+                    Static::Service => Some(statics.service),
+                    Static::Version => Some(statics.version),
+                    Static::Release => statics.release,
+                    Static::DatadogEnv => statics.datadog_env,
+                }?;
                 let mut json = String::from(",");
                 push_key(&mut json, k);
-                quoted(&mut json, v);
-                (bit, json)
+                quoted(&mut json, value);
+                Some((1 << (1 + i), json))
             })
             .collect();
+        let gcp_project = statics.gcp_project.filter(|p| !p.is_empty()).map(|p| {
+            let mut escaped = String::new();
+            escape_into(&mut escaped, p);
+            escaped
+        });
         JsonLayer {
             keys: Keys::of(&spec),
             spec,
-            statics,
+            statics_mask: fragments.iter().fold(0, |m, (bit, _)| m | bit),
+            all_statics: fragments.iter().map(|(_, f)| f.as_str()).collect(),
+            statics: fragments,
+            gcp_project,
             sink,
         }
     }
@@ -266,10 +386,14 @@ impl JsonLayer {
             line,
             clock,
             fields,
-            winners,
+            flags,
         } = scratch;
         line.clear();
         fields.clear();
+        let spec = &self.spec;
+        let keys = &self.keys;
+        let meta = event.metadata();
+        let kind = Kind::of(meta.target()) as usize;
 
         // Span fields root to leaf, then the event's: later entries win.
         if let Some(scope) = ctx.event_scope(event) {
@@ -279,97 +403,234 @@ impl JsonLayer {
                 }
             }
         }
+        fields.renames = spec.renames[kind];
         event.record(fields);
+        for (k, json) in spec.extras[kind] {
+            fields.push_json(k, json);
+        }
 
-        let spec = &self.spec;
-        let keys = &self.keys;
-        let meta = event.metadata();
-        line.push('{');
-        for (i, head) in spec.head.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            match head {
-                Head::Timestamp => {
-                    line.push_str(&keys.timestamp);
-                    line.push('"');
-                    push_rfc3339_cached(line, SystemTime::now(), clock);
-                    line.push('"');
-                }
-                Head::Level => {
-                    line.push_str(&keys.level);
-                    line.push('"');
-                    line.push_str(spec.levels[level_index(*meta.level())]);
-                    line.push('"');
-                }
-                Head::Message => {
-                    line.push_str(&keys.message);
-                    match &fields.message {
-                        Some(range) => line.push_str(fields.text(range.clone())),
-                        None => line.push_str("\"\""),
-                    }
-                }
-            }
+        // The head: its literal parts rendered once per level, the timestamp and the
+        // message in between, in the schema's order.
+        let head = &keys.heads[level_index(*meta.level())];
+        line.push_str(&head.parts[0]);
+        if head.time_first {
+            push_rfc3339_cached(line, SystemTime::now(), clock);
+            line.push_str(&head.parts[1]);
+            push_message(line, fields);
+        } else {
+            push_message(line, fields);
+            line.push_str(&head.parts[1]);
+            push_rfc3339_cached(line, SystemTime::now(), clock);
         }
-        line.push_str(&keys.fixed);
-        let survey = keys.survey(spec, fields);
+        line.push_str(&head.parts[2]);
+        let survey = keys.survey(fields);
         let overridden = survey.overridden;
-        if !overridden.has(TARGET_BIT) {
-            line.push(',');
+        let mut known = fields.clean_keys.take();
+        if overridden & TARGET_BIT == 0 {
             line.push_str(&keys.target);
-            quoted(line, meta.target());
+            push_text(line, known.as_deref_mut(), meta.target());
         }
-        for (bit, fragment) in &self.statics {
-            if !overridden.has(*bit) {
-                line.push_str(fragment);
+        if overridden & self.statics_mask == 0 {
+            line.push_str(&self.all_statics);
+        } else {
+            for (bit, fragment) in &self.statics {
+                if overridden & bit == 0 {
+                    line.push_str(fragment);
+                }
             }
         }
+        push_origin(line, keys, spec.origin, meta, known.as_deref_mut());
+        fields.clean_keys = known;
+        self.push_scope(line, overridden);
+        if !fields.nested.is_empty() {
+            line.push_str(&keys.nested_open);
+            line.push_str(fields.nested.get(1..).unwrap_or_default());
+            line.push('}');
+        }
+        if survey.renamed || survey.repeated || survey.coerce {
+            push_fields_checked(line, keys, fields, flags, survey);
+        } else {
+            push_fields(line, fields);
+        }
+        line.push_str("}\n");
+    }
+
+    /// The scope's IDs in the schema's keys: the correlation ID, then the trace keys.
+    /// The one place the layer reads the correlation context.
+    fn push_scope(&self, line: &mut String, overridden: u32) {
+        let keys = &self.keys;
         correlation::with_current(|ctx| {
-            if !overridden.has(CORRELATION_BIT) {
-                line.push(',');
+            if overridden & keys.correlation_bit == 0 {
                 line.push_str(&keys.correlation);
                 // IDs hold only `A-Z a-z 0-9 - _ . :` (checked when made): nothing
                 // to escape.
-                line.push('"');
                 line.push_str(ctx.id.as_str());
                 line.push('"');
             }
             // This service's span: every scope has one.
-            push_trace(line, spec, keys, &ctx.trace, overridden);
+            let trace = &ctx.trace;
+            for ((_, value), (key, bit)) in self.spec.trace.iter().zip(&keys.trace) {
+                if overridden & bit != 0 {
+                    continue;
+                }
+                self.push_trace_key(line, key, trace, *value);
+            }
         });
+    }
 
-        winners.clear();
-        if survey.repeated {
-            let entries = &fields.entries;
-            winners.extend(
-                entries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| !entries[i + 1..].iter().any(|later| later.key == e.key)),
-            );
-        }
-        // Fragments that follow each other in the buffer are copied as one run.
-        let mut run = 0..0;
-        for (i, entry) in fields.entries.iter().enumerate() {
-            if !winners.get(i).copied().unwrap_or(true) {
-                continue;
+    /// One trace key (`,"key":` in `key`) and its value, as JSON. Each arm writes the
+    /// key itself, so that a value the context may lack (a child span's ID) can leave
+    /// both out.
+    fn push_trace_key(
+        &self,
+        line: &mut String,
+        key: &str,
+        trace: &correlation::TraceContext,
+        value: TraceValue,
+    ) {
+        // The IDs are hex digits or decimal numbers: nothing to escape.
+        let text = |line: &mut String, parts: &[&str]| {
+            line.push_str(key);
+            line.push('"');
+            for part in parts {
+                line.push_str(part);
             }
-            if survey.renamed && spec.is_core(entry.key) {
-                line.push_str(fields.text(run.clone()));
-                run = 0..0;
-                line.push_str(",\"fields.");
-                line.push_str(entry.key);
-                line.push_str("\":");
-                line.push_str(fields.value(entry));
-            } else if run.end == entry.start && !run.is_empty() {
-                run.end = entry.end;
-            } else {
-                line.push_str(fields.text(run.clone()));
-                run = entry.start..entry.end;
+            line.push('"');
+        };
+        // One check of the IDs' text for both.
+        let (trace_id, span_id) = trace.ids();
+        match value {
+            TraceValue::TraceId => text(line, &[trace_id]),
+            TraceValue::GcpTrace => match &self.gcp_project {
+                Some(project) => text(line, &["projects/", project, "/traces/", trace_id]),
+                None => text(line, &[trace_id]),
+            },
+            TraceValue::SpanId => text(line, &[span_id]),
+            TraceValue::TraceIdLow64 => text(
+                line,
+                &[itoa::Buffer::new().format(trace.trace_id_low_u64())],
+            ),
+            TraceValue::SpanId64 => text(line, &[itoa::Buffer::new().format(trace.span_id_u64())]),
+            TraceValue::Sampled => {
+                line.push_str(key);
+                line.push_str(if trace.sampled() { "true" } else { "false" });
             }
         }
-        line.push_str(fields.text(run));
-        line.push_str("}\n");
+    }
+}
+
+/// `text` quoted and escaped, through the cache of clean texts when there is one.
+fn push_text(line: &mut String, known: Option<&mut CleanKeys>, text: &'static str) {
+    match known {
+        Some(known) => known.quoted(line, text),
+        None => quoted(line, text),
+    }
+}
+
+/// The call site, as the schema writes it.
+fn push_origin(
+    line: &mut String,
+    keys: &Keys,
+    origin: Origin,
+    meta: &'static tracing::Metadata<'static>,
+    mut known: Option<&mut CleanKeys>,
+) {
+    let Some(file) = meta.file() else { return };
+    match origin {
+        Origin::None => {}
+        Origin::Ecs => {
+            line.push_str(&keys.origin_file);
+            push_text(line, known, file);
+            if let Some(n) = meta.line() {
+                line.push_str(&keys.origin_line);
+                line.push_str(itoa::Buffer::new().format(n));
+            }
+        }
+        Origin::Gcp => {
+            line.push_str(&keys.origin_file);
+            push_text(line, known.as_deref_mut(), file);
+            if let Some(n) = meta.line() {
+                line.push_str(&keys.origin_line);
+                line.push_str(itoa::Buffer::new().format(n));
+                line.push('"');
+            }
+            line.push_str(",\"function\":");
+            push_text(line, known, meta.target());
+            line.push('}');
+        }
+    }
+}
+
+/// The fields, when none needs more than a copy: fragments that follow each other in
+/// the buffer are copied as one run (the message, rendered in between, is skipped).
+fn push_fields(line: &mut String, fields: &Rendered) {
+    let mut run = 0..0;
+    for entry in &fields.entries {
+        if run.end == entry.start && !run.is_empty() {
+            run.end = entry.end;
+        } else {
+            line.push_str(fields.text(run.clone()));
+            run = entry.start..entry.end;
+        }
+    }
+    line.push_str(fields.text(run));
+}
+
+/// The fields, when some bear a reserved key's name (written `fields.<name>`), take
+/// the place of one of the line's own keys with a number or bool (written as text, as
+/// those keys are), or may share a name (only the last is written).
+fn push_fields_checked(
+    line: &mut String,
+    keys: &Keys,
+    fields: &Rendered,
+    flags: &mut Vec<u8>,
+    survey: Survey,
+) {
+    let entries: &[Entry] = &fields.entries;
+    flags.clear();
+    flags.extend(entries.iter().map(|e| {
+        let mut f = 0;
+        if survey.renamed && keys.is_reserved(e.key) {
+            f |= RESERVED;
+        }
+        if survey.coerce && keys.is_overridable(e.key) {
+            f |= OVERRIDING;
+        }
+        f
+    }));
+    if survey.repeated || survey.renamed {
+        for (i, e) in entries.iter().enumerate() {
+            let reserved = flags[i] & RESERVED != 0;
+            let later = entries.iter().zip(flags.iter()).skip(i + 1);
+            if later
+                .clone()
+                .any(|(l, f)| same_key(e.key, reserved, l.key, f & RESERVED != 0))
+            {
+                flags[i] |= LOSER;
+            }
+        }
+    }
+    for (entry, f) in entries.iter().zip(flags.iter()) {
+        let value = fields.value(entry);
+        if f & LOSER != 0 {
+            continue;
+        }
+        if f & RESERVED != 0 {
+            // Reserved keys are the schema's own names: nothing to escape.
+            line.push_str(",\"fields.");
+            line.push_str(entry.key);
+            line.push_str("\":");
+            line.push_str(value);
+        } else if f & OVERRIDING != 0 && !value.starts_with('"') {
+            // A number or bool in place of a text key: written as text (it holds
+            // nothing to escape).
+            line.push_str(fields.text(entry.start..entry.value));
+            line.push('"');
+            line.push_str(value);
+            line.push('"');
+        } else {
+            line.push_str(fields.fragment(entry));
+        }
     }
 }
 
@@ -380,46 +641,6 @@ fn level_index(level: Level) -> usize {
         Level::INFO => 2,
         Level::WARN => 3,
         Level::ERROR => 4,
-    }
-}
-
-/// The trace and span IDs in the schema's keys and format.
-fn push_trace(
-    line: &mut String,
-    spec: &Spec,
-    keys: &Keys,
-    trace: &correlation::TraceContext,
-    overridden: Overridden,
-) {
-    // One check of the IDs' text for both.
-    let (trace_id, span_id) = trace.ids();
-    if !overridden.has(TRACE_BIT) {
-        line.push(',');
-        line.push_str(&keys.trace);
-        line.push('"');
-        match &spec.trace_format {
-            TraceFormat::Hex | TraceFormat::Gcp(None) => line.push_str(trace_id),
-            TraceFormat::Gcp(Some(project)) => {
-                line.push_str("projects/");
-                super::escape::escape_into(line, project);
-                line.push_str("/traces/");
-                line.push_str(trace_id);
-            }
-            TraceFormat::Decimal => {
-                line.push_str(itoa::Buffer::new().format(trace.trace_id_low_u64()))
-            }
-        }
-        line.push('"');
-    }
-    if !overridden.has(SPAN_BIT) {
-        line.push(',');
-        line.push_str(&keys.span);
-        line.push('"');
-        match spec.trace_format {
-            TraceFormat::Decimal => line.push_str(itoa::Buffer::new().format(trace.span_id_u64())),
-            _ => line.push_str(span_id),
-        }
-        line.push('"');
     }
 }
 
@@ -435,7 +656,8 @@ where
     ) {
         let Some(span) = ctx.span(id) else { return };
         let mut own = SpanFields::default();
-        own.record(&tracing::span::Record::new(attrs.values()));
+        let renames = self.spec.renames[Kind::Plain as usize];
+        own.record(&tracing::span::Record::new(attrs.values()), renames);
         span.extensions_mut().insert(own);
     }
 
@@ -446,18 +668,21 @@ where
         ctx: Context<'_, S>,
     ) {
         let Some(span) = ctx.span(id) else { return };
+        let renames = self.spec.renames[Kind::Plain as usize];
         let mut extensions = span.extensions_mut();
         match extensions.get_mut::<SpanFields>() {
-            Some(own) => own.record(values),
+            Some(own) => own.record(values, renames),
             None => {
                 let mut own = SpanFields::default();
-                own.record(values);
+                own.record(values, renames);
                 extensions.insert(own);
             }
         }
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        #[cfg(feature = "metrics")]
+        crate::metrics::count_log_event(event.metadata().level());
         // A re-entrant event (logged while formatting this one) gets a fresh buffer.
         let done = SCRATCH.try_with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
@@ -493,7 +718,14 @@ mod tests {
                 l.push(String::from_utf8_lossy(line).into_owned());
             }
         });
-        let layer = JsonLayer::new(Schema::Default, None, "svc", "1", None, sink);
+        let statics = Statics {
+            service: "svc",
+            version: "1",
+            release: None,
+            gcp_project: None,
+            datadog_env: None,
+        };
+        let layer = JsonLayer::new(Schema::Default, statics, sink);
         let subscriber = tracing_subscriber::registry().with(layer);
         let dispatch = tracing::Dispatch::new(subscriber);
         tracing::dispatcher::with_default(&dispatch, || {

@@ -25,12 +25,24 @@
 //! ```
 //!
 //! Each line holds `timestamp` (RFC 3339 UTC, microseconds), `level` (lower case),
-//! `message`, `target`, the static `service`, `version` and `release` (when set), then
+//! `message` (always a string), `target`, the static `service`, `version` and
+//! `release` (when set), the scope's `correlation_id`, `trace_id` and `span_id`, then
 //! the fields of every entered span from root to leaf and the event's own fields,
-//! flattened to the top level. Keys are unique: a later value wins; a field named like
-//! a core key (`timestamp`, `level`, `message`) is written as `fields.<name>`.
-//! Numbers and bools stay JSON numbers and bools; every string is escaped, so any
-//! content yields valid JSON.
+//! flattened to the top level. Numbers and bools stay JSON numbers and bools; every
+//! string is escaped, so any content yields valid JSON.
+//!
+//! No line holds a key twice, under any [`Schema`], whatever the fields are named:
+//! a later field wins over an earlier one of the same name; a field named like one of
+//! the line's own static or trace keys (`service`, `target`, `trace_id`...) takes its
+//! place (written as text); a field named like a key whose form the schema fixes (the
+//! timestamp, level and message keys, `ecs.version`, `log.origin.file.*`,
+//! `logging.googleapis.com/sourceLocation`, `httpRequest`) is written as
+//! `fields.<name>`.
+//!
+//! Panics ([`install_panic_hook`]) are one `error` line with `panic.message`,
+//! `panic.location` and, when `RUST_BACKTRACE`/`RUST_LIB_BACKTRACE` ask for one,
+//! `panic.backtrace`; under `Format::Json` nothing else is printed, so that stdout and
+//! stderr hold JSON lines only.
 
 mod escape;
 mod fields;
@@ -47,6 +59,9 @@ use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 pub use json::{JsonLayer, LineSink, stdout_sink};
 pub use panic::install_panic_hook;
+pub(crate) use schema::CONFIG_TARGET;
+#[cfg(feature = "http")]
+pub(crate) use schema::REQUEST_TARGET;
 pub use schema::{Schema, UnknownSchema};
 
 /// How lines look, chosen with `LOG_FORMAT`.
@@ -91,6 +106,7 @@ pub fn builder() -> LogBuilder {
         schema: Schema::Default,
         format: Format::Json,
         gcp_project: std::env::var("GOOGLE_CLOUD_PROJECT").ok(),
+        datadog_env: std::env::var("DD_ENV").ok(),
         sink: None,
         layers: Vec::new(),
     }
@@ -106,6 +122,7 @@ pub struct LogBuilder {
     schema: Schema,
     format: Format,
     gcp_project: Option<String>,
+    datadog_env: Option<String>,
     sink: Option<LineSink>,
     layers: Vec<BoxedLayer>,
 }
@@ -120,6 +137,8 @@ impl fmt::Debug for LogBuilder {
             .field("directives", &self.directives)
             .field("schema", &self.schema)
             .field("format", &self.format)
+            .field("gcp_project", &self.gcp_project)
+            .field("datadog_env", &self.datadog_env)
             .field("layers", &self.layers.len())
             .finish_non_exhaustive()
     }
@@ -200,6 +219,13 @@ impl LogBuilder {
         self
     }
 
+    /// `dd.env` of `LOG_SCHEMA=datadog` lines (left out when unset or empty); read from
+    /// `DD_ENV` by default.
+    pub fn datadog_env(mut self, env: Option<String>) -> Self {
+        self.datadog_env = env;
+        self
+    }
+
     /// Where lines go; stdout by default.
     pub fn sink(mut self, sink: LineSink) -> Self {
         self.sink = Some(sink);
@@ -235,12 +261,16 @@ impl LogBuilder {
 
     /// twelve's JSON layer alone, for a subscriber you assemble yourself.
     pub fn json_layer(&self) -> JsonLayer {
+        let statics = json::Statics {
+            service: &self.service,
+            version: &self.version,
+            release: self.release.as_deref(),
+            gcp_project: self.gcp_project.as_deref(),
+            datadog_env: self.datadog_env.as_deref().filter(|e| !e.is_empty()),
+        };
         JsonLayer::new(
             self.schema,
-            self.gcp_project.clone(),
-            &self.service,
-            &self.version,
-            self.release.as_deref(),
+            statics,
             self.sink.clone().unwrap_or_else(stdout_sink),
         )
     }
@@ -262,9 +292,13 @@ impl LogBuilder {
     }
 
     /// Builds the subscriber and installs it as the global default. Fails when the
-    /// settings are bad or a global subscriber is already set.
+    /// settings are bad or a global subscriber is already set. The format chosen here
+    /// is the one [`install_panic_hook`] follows: under `Format::Pretty` the standard
+    /// panic message is printed too, under `Format::Json` only the JSON line.
     pub fn init(self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let format = self.format;
         tracing::subscriber::set_global_default(self.build()?)?;
+        panic::keep_standard_message(format == Format::Pretty);
         Ok(())
     }
 }

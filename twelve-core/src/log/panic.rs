@@ -1,35 +1,70 @@
 //! Panics as JSON lines.
 
 use std::panic::PanicHookInfo;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Installs a panic hook that logs each panic as one `error` line with
-/// `panic.message`, `panic.location` and, inside a correlation scope, the scope's
-/// `correlation_id`; then runs the hook that was installed before (by default, the
-/// standard message on stderr).
+use super::schema::{PANIC_TARGET, panic as field};
+
+/// Whether the standard panic message is printed after the JSON line: only under
+/// `LOG_FORMAT=pretty` (see [`keep_standard_message`]).
+static STANDARD_MESSAGE: AtomicBool = AtomicBool::new(false);
+
+/// Sets whether the panic hook also prints the standard message (on stderr): under
+/// `Format::Pretty`, not under `Format::Json`. `LogBuilder::init` calls it.
+pub(crate) fn keep_standard_message(on: bool) {
+    STANDARD_MESSAGE.store(on, Ordering::Relaxed);
+}
+
+/// Installs a panic hook that logs each panic as one `error` line (target
+/// `twelve::panic`) with `panic.message`, `panic.location`, `panic.backtrace` (a
+/// string, when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` ask for one, as
+/// [`std::backtrace::Backtrace::capture`] reads them) and, inside a correlation scope,
+/// the scope's `correlation_id` and trace IDs.
+///
+/// Under `LOG_FORMAT=json` (the default) that line is all: the hook that was installed
+/// before (by default, the standard message on stderr) does not run, so that a
+/// container's whole output is JSON lines. It does run under `LOG_FORMAT=pretty`, and
+/// whenever no subscriber would write the line (none is installed, or its filter is
+/// off for `twelve::panic` errors), so that a panic is never silent.
 ///
 /// `#[twelve::main]` installs it; call it yourself when you set up logging by hand.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        log_panic(info);
-        previous(info);
+        let written = log_panic(info);
+        if !written || STANDARD_MESSAGE.load(Ordering::Relaxed) {
+            previous(info);
+        }
     }));
 }
 
-fn log_panic(info: &PanicHookInfo<'_>) {
+/// Logs the panic; `false` when no subscriber takes the line.
+fn log_panic(info: &PanicHookInfo<'_>) -> bool {
+    if !tracing::enabled!(target: PANIC_TARGET, tracing::Level::ERROR) {
+        return false;
+    }
+    let listened =
+        tracing::dispatcher::get_default(|d| !d.is::<tracing::subscriber::NoSubscriber>());
     let payload = info.payload();
     let message = payload
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("Box<dyn Any>");
-    match info.location() {
-        Some(location) => tracing::error!(
-
-            panic.message = message,
-            panic.location = %format_args!("{}:{}:{}", location.file(), location.line(), location.column()),
-            "panic"
-        ),
-        None => tracing::error!(panic.message = message, "panic"),
-    }
+    let location = info
+        .location()
+        .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+    let backtrace = std::backtrace::Backtrace::capture();
+    let backtrace = (backtrace.status() == std::backtrace::BacktraceStatus::Captured)
+        .then(|| backtrace.to_string());
+    // The names of `schema::panic`, which the schemas rename (ECS: `error.*`).
+    tracing::event!(
+        target: PANIC_TARGET,
+        tracing::Level::ERROR,
+        { field::MESSAGE } = message,
+        { field::LOCATION } = location.as_deref(),
+        { field::BACKTRACE } = backtrace.as_deref(),
+        "panic"
+    );
+    listened
 }

@@ -219,19 +219,19 @@ fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// The `config.sources` object of the `config loaded` line: each variable's name to
-/// its source, never a value.
-pub(crate) fn sources_object(report: &Report) -> String {
-    let mut out = String::from("{");
-    for (i, var) in report.vars().iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+/// The `config.sources` of the `config loaded` line, as the log layer takes it
+/// (`name\0source\0...`, written as a JSON object of each variable's name to its source;
+/// never a value).
+pub(crate) fn sources_pairs(report: &Report) -> String {
+    let mut out = String::new();
+    for var in report.vars() {
+        if !out.is_empty() {
+            out.push('\0');
         }
-        string(&mut out, var.name());
-        out.push(':');
-        string(&mut out, &var.source().to_string());
+        out.push_str(var.name());
+        out.push('\0');
+        out.push_str(&var.source().to_string());
     }
-    out.push('}');
     out
 }
 

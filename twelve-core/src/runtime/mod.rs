@@ -30,9 +30,16 @@
 //! Exit codes: 0 clean stop; 1 `main` or a tracked task returned an error, or the drain
 //! deadline passed; 78 configuration error; 101 panic in the main future; 128 + signal
 //! when a second signal forced the exit (130 SIGINT, 143 SIGTERM).
+//!
+//! With feature `metrics`, the runtime also serves `GET /metrics` on
+//! `0.0.0.0:$METRICS_PORT` (see `twelve::metrics`): it starts before your future runs
+//! (a taken port is an error line naming `METRICS_PORT`, exit code 1; `started` gives
+//! the port as `metrics_port`), keeps serving through the delay and the drain, and
+//! stops after the hooks, letting scrapes in flight finish until the drain deadline.
 
 mod app;
 mod cli;
+mod metrics;
 mod settings;
 mod shutdown;
 mod signals;
@@ -45,6 +52,7 @@ pub use app::{App, Outcome, ServiceInfo};
 pub use settings::RuntimeSettings;
 pub use shutdown::Shutdown;
 
+use self::metrics::MetricsServer;
 use crate::config::{Config, Loader, Source};
 
 /// Exit code of a configuration error (sysexits `EX_CONFIG`).
@@ -102,7 +110,9 @@ impl Runtime {
         let mut loader = Loader::with_report(&source, false);
         let runtime_loaded = RuntimeSettings::__load(&mut loader, "");
         let user = S::__load(&mut loader, "");
-        let logging = runtime_loaded.clone().unwrap_or_default();
+        let logging = runtime_loaded
+            .clone()
+            .unwrap_or_else(|| logging_of_a_failed_load(&source));
         let info = self
             .info
             .clone()
@@ -116,13 +126,7 @@ impl Runtime {
                 loaded
             }
             Err(error) => {
-                let problems: Vec<String> = error.errors().map(ToString::to_string).collect();
-                tracing::error!(
-                    error_count = problems.len(),
-                    errors = problems.join("\n").as_str(),
-                    exit_code = EXIT_CONFIG,
-                    "configuration error"
-                );
+                log_config_error(&error);
                 return ExitCode::from(EXIT_CONFIG);
             }
         };
@@ -146,13 +150,18 @@ impl Runtime {
                 }
             };
             let app = App::new(info, runtime_settings.port);
+            let metrics = match MetricsServer::start(&runtime_settings, &app).await {
+                Ok(metrics) => metrics,
+                Err(code) => return code,
+            };
             let user = tokio::spawn(main(settings, app.clone()));
             tracing::info!(
                 startup_ms = millis(started.elapsed()),
                 port = runtime_settings.port,
+                metrics_port = metrics.port(),
                 "started"
             );
-            drive(app, user, &mut signals, &runtime_settings).await
+            drive(app, user, &mut signals, &runtime_settings, metrics).await
         });
         // Tasks that ignore the shutdown signal must not hold the exit.
         runtime.shutdown_timeout(Duration::from_millis(100));
@@ -163,7 +172,7 @@ impl Runtime {
 /// `config loaded` with `config.sources`, then one `warn` per look-alike variable and
 /// per problem of the `.env` file.
 fn log_config_loaded(report: &crate::config::Report) {
-    let sources = cli::sources_object(report);
+    let sources = cli::sources_pairs(report);
     tracing::event!(
         target: "twelve::config",
         tracing::Level::INFO,
@@ -191,6 +200,47 @@ fn print_all(text: &str) {
     let _ = out.flush();
 }
 
+/// The runtime's settings for logging the error of a load that failed: each of
+/// `LOG_SCHEMA`, `LOG_FORMAT`, `SERVICE_NAME` and `RELEASE_ID` that is valid on its own
+/// is used (so the error line is written in the schema asked for), the rest are the
+/// defaults.
+fn logging_of_a_failed_load(source: &Source) -> RuntimeSettings {
+    let value = |name: &str| {
+        source
+            .get(name)
+            .ok()
+            .flatten()
+            .map(|found| found.value)
+            .filter(|v| !v.trim().is_empty())
+    };
+    let mut settings = RuntimeSettings::default();
+    if let Some(schema) = value("LOG_SCHEMA").and_then(|v| v.parse().ok()) {
+        settings.log_schema = schema;
+    }
+    if let Some(format) = value("LOG_FORMAT").and_then(|v| v.parse().ok()) {
+        settings.log_format = format;
+    }
+    settings.service_name = value("SERVICE_NAME");
+    settings.release_id = value("RELEASE_ID");
+    settings
+}
+
+/// The `configuration error` line: `errors` is an array of strings, one problem each
+/// (the JSON layer turns the text of one problem per line into the array).
+fn log_config_error(error: &crate::config::ConfigError) {
+    let problems: Vec<String> = error
+        .errors()
+        .map(|problem| problem.to_string().replace('\n', " "))
+        .collect();
+    tracing::error!(
+        target: crate::log::CONFIG_TARGET,
+        error_count = problems.len(),
+        errors = problems.join("\n").as_str(),
+        exit_code = EXIT_CONFIG,
+        "configuration error"
+    );
+}
+
 fn install_logging(settings: &RuntimeSettings, info: &ServiceInfo) {
     let result = crate::log::builder()
         .service(info.name())
@@ -214,6 +264,7 @@ async fn drive<T: Outcome>(
     mut user: tokio::task::JoinHandle<T>,
     signals: &mut signals::Listener,
     settings: &RuntimeSettings,
+    metrics: MetricsServer,
 ) -> u8 {
     let shutdown = app.shutdown();
     let (early, signal) = tokio::select! {
@@ -274,6 +325,8 @@ async fn drive<T: Outcome>(
     if code == 0 && app.failed() {
         code = 1;
     }
+    // After the drain and the hooks, so that the last scrapes see the final counts.
+    metrics.stop(draining + deadline).await;
     tracing::info!(
         shutdown_ms = millis(draining.elapsed()),
         exit_code = code,

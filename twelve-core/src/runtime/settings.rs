@@ -35,6 +35,15 @@ pub struct RuntimeSettings {
     pub service_name: Option<String>,
     /// `release` on every log line, when set.
     pub release_id: Option<String>,
+    /// Port of `GET /metrics` on 0.0.0.0 (feature `metrics`); `0` picks a free one,
+    /// logged on `started` as `metrics_port`.
+    #[cfg(feature = "metrics")]
+    #[config(default = 9090)]
+    pub metrics_port: u16,
+    /// `false` serves no metrics (feature `metrics`).
+    #[cfg(feature = "metrics")]
+    #[config(default = true)]
+    pub metrics_enabled: bool,
 }
 
 fn level(text: &str) -> Result<String, String> {
@@ -80,6 +89,8 @@ mod tests {
         assert_eq!(d.shutdown_delay, Duration::ZERO);
         assert_eq!(d.shutdown_timeout, Duration::from_secs(25));
         assert_eq!((d.service_name, d.release_id), (None, None));
+        #[cfg(feature = "metrics")]
+        assert_eq!((d.metrics_port, d.metrics_enabled), (9090, true));
     }
 
     #[test]
@@ -95,7 +106,9 @@ mod tests {
                 None => None,
             })
             .collect();
-        assert_eq!(explicit.len(), 6, "{explicit:?}");
+        // With feature `metrics`, METRICS_PORT and METRICS_ENABLED too.
+        let listed = if cfg!(feature = "metrics") { 8 } else { 6 };
+        assert_eq!(explicit.len(), listed, "{explicit:?}");
         let loaded = RuntimeSettings::from_vars(explicit).expect("the defaults load");
         assert_eq!(
             format!("{loaded:?}"),

@@ -158,7 +158,9 @@ where
                     response.headers_mut().insert(&this.names.primary, value);
                 }
                 let status = response.status().as_u16();
-                request_line!(INFO, info, { http.status = status, }, "request finished");
+                #[cfg(feature = "metrics")]
+                info.metrics.finish(info.route(), status, info.start);
+                request_line!(INFO, info, { http.response.status_code = status, }, "request finished");
             }
             Err(error) => {
                 request_line!(ERROR, info, {}, error = %error, "request failed");

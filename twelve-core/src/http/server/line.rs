@@ -7,8 +7,9 @@ use ::http::{Method, Uri};
 
 use super::incoming::Rejected;
 
-/// The `target` of the request lines, for filters (`RUST_LOG=twelve::http=warn`).
-pub(super) const TARGET: &str = "twelve::http";
+/// The `target` of the request lines, for filters (`RUST_LOG=twelve::http=warn`); the
+/// log layer names their fields per schema by it.
+pub(super) const TARGET: &str = crate::log::REQUEST_TARGET;
 
 /// The parts of the request the line needs once the response is there.
 pub(super) struct RequestInfo {
@@ -18,6 +19,9 @@ pub(super) struct RequestInfo {
     pub(super) route: Option<axum::extract::MatchedPath>,
     pub(super) start: Instant,
     pub(super) rejected: Option<Rejected>,
+    /// In `http_server_active_requests` until dropped (feature `metrics`).
+    #[cfg(feature = "metrics")]
+    pub(super) metrics: crate::metrics::Started,
 }
 
 impl RequestInfo {
@@ -75,6 +79,11 @@ impl Path {
 /// Logs one request line of `$info` (a `&RequestInfo`) at `$level`, with the fields
 /// every kind of line has, the status fields `{ .. }` (empty when there is no status),
 /// and the rest (more fields, then the message).
+///
+/// The names are OpenTelemetry's semantic conventions (`http.request.method`,
+/// `url.path`, `http.route`, `http.response.status_code`) and `duration_ms`: the
+/// default schema's; the log layer renames them for the others (`log/schema.rs`,
+/// `request`).
 macro_rules! request_line {
     ($level:ident, $info:expr, { $($status:tt)* }, $($rest:tt)+) => {{
         let info: &$crate::http::server::line::RequestInfo = $info;
@@ -83,8 +92,8 @@ macro_rules! request_line {
         tracing::event!(
             target: $crate::http::server::line::TARGET,
             tracing::Level::$level,
-            http.method = info.method.as_str(),
-            http.path = info.path.as_str(),
+            http.request.method = info.method.as_str(),
+            url.path = info.path.as_str(),
             http.route = info.route(),
             $($status)*
             duration_ms = info.duration_ms(),

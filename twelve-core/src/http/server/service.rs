@@ -61,6 +61,8 @@ where
                 .cloned(),
             start,
             rejected: incoming.rejected,
+            #[cfg(feature = "metrics")]
+            metrics: crate::metrics::Started::new(request.method()),
         };
         // `call` runs in the scope too: services that work or log in `call` (routers,
         // other middleware) see the ID. The future runs in it from the first poll on;

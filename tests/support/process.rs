@@ -52,6 +52,12 @@ impl Proc {
     /// (`METRICS_PORT=0`, see [`Proc::metrics_port`]) unless `vars` say otherwise, so
     /// that examples started side by side don't all want 9090.
     pub(crate) fn start(name: &str, vars: &[(&str, &str)]) -> Proc {
+        Proc::start_with_stderr(name, vars, Stdio::null())
+    }
+
+    /// [`Proc::start`] with the child's stderr going to `stderr` (a file, to check
+    /// that nothing is written there).
+    pub(crate) fn start_with_stderr(name: &str, vars: &[(&str, &str)], stderr: Stdio) -> Proc {
         let port = free_port();
         let mut cmd = Command::new(example(name));
         cmd.env("PORT", port.to_string())
@@ -63,7 +69,13 @@ impl Proc {
             .env("METRICS_PORT", "0")
             .env_remove("METRICS_ENABLED")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(stderr);
+        // No OpenTelemetry setting of the caller's: a test sets the ones it wants.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("OTEL_") {
+                cmd.env_remove(key);
+            }
+        }
         for (k, v) in vars {
             cmd.env(k, v);
         }

@@ -53,15 +53,15 @@ pub(crate) use incoming::{caller, combine_tracestate, this_span};
 pub(crate) use outgoing::traceparent;
 #[cfg(all(feature = "http", feature = "otel"))]
 pub(crate) use outgoing::traceparent_of;
-#[cfg(feature = "otel")]
-pub(crate) use span::{hex64, hex128};
-#[cfg(all(feature = "http", feature = "otel"))]
-pub(crate) use span::of_otel;
 pub use outgoing::{Iter, OutgoingHeaders, outgoing_headers};
 #[cfg(feature = "http")]
 pub(crate) use scope::enter;
 pub(crate) use scope::with_current;
 pub use scope::{Scoped, scope_context, spawn};
+#[cfg(all(feature = "http", feature = "otel"))]
+pub(crate) use span::of_otel;
+#[cfg(feature = "otel")]
+pub(crate) use span::{hex64, hex128};
 pub use trace::TraceContext;
 
 /// `x-correlation-id`.

@@ -40,7 +40,9 @@ pub(crate) fn enter<R>(slot: &mut Option<Context>, f: impl FnOnce() -> R) -> R {
         }
     }
     #[cfg(feature = "otel")]
-    let otel = slot.as_ref().and_then(|context| context.trace.otel.context());
+    let otel = slot
+        .as_ref()
+        .and_then(|context| context.trace.otel.context());
     if !swap(slot) {
         return f();
     }

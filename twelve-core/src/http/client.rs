@@ -119,7 +119,8 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         #[cfg(feature = "otel")]
-        let span = correlation::with_current(|_| crate::otel::http::open_client(&request)).flatten();
+        let span =
+            correlation::with_current(|_| crate::otel::http::open_client(&request)).flatten();
         #[cfg(not(feature = "otel"))]
         let span = NoSpan;
         let headers = request.headers_mut();
@@ -137,9 +138,12 @@ where
                     let traceparent = match &span {
                         Some(span) => {
                             let (id, sampled) = span.id();
-                            let random = context.trace.flags()
-                                & correlation::TraceContext::RANDOM;
-                            correlation::traceparent_of(&context.trace, &id, random | u8::from(sampled))
+                            let random = context.trace.flags() & correlation::TraceContext::RANDOM;
+                            correlation::traceparent_of(
+                                &context.trace,
+                                &id,
+                                random | u8::from(sampled),
+                            )
                         }
                         None => correlation::traceparent(context),
                     };

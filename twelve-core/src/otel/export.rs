@@ -42,7 +42,10 @@ pub(crate) struct Shared {
     /// The time no export may run past (set at shutdown).
     deadline: Mutex<Option<Instant>>,
     /// The runtime the exports run on, and the exporter (set once it runs).
-    runtime: OnceLock<(tokio::runtime::Handle, Arc<opentelemetry_otlp::SpanExporter>)>,
+    runtime: OnceLock<(
+        tokio::runtime::Handle,
+        Arc<opentelemetry_otlp::SpanExporter>,
+    )>,
     /// What the HTTP client saw of the last failed export (the exporter only gives a
     /// text): set by it, taken by [`Export`]. Exports never run concurrently.
     pub(crate) last_failure: Mutex<Option<Failure>>,
@@ -342,7 +345,10 @@ mod tests {
     #[test]
     fn grpc_codes_are_read_from_the_status_text() {
         let status = tonic::Status::unavailable("connection refused");
-        assert_eq!(grpc_code(&status.to_string()).as_deref(), Some("unavailable"));
+        assert_eq!(
+            grpc_code(&status.to_string()).as_deref(),
+            Some("unavailable")
+        );
         let status = tonic::Status::deadline_exceeded("slow");
         assert_eq!(
             classify(None, &format!("InternalFailure({status})")).kind,

@@ -319,10 +319,7 @@ pub(crate) async fn shutdown(remaining: Duration) {
             provider.shutdown_with_timeout(remaining)
         })
     });
-    let finished = matches!(
-        tokio::time::timeout(remaining, flush).await,
-        Ok(Ok(Ok(())))
-    );
+    let finished = matches!(tokio::time::timeout(remaining, flush).await, Ok(Ok(Ok(()))));
     let pending = shared.pending();
     let refused = shared.dropped().saturating_sub(dropped_before);
     let flush_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -352,10 +349,22 @@ mod tests {
 
     #[test]
     fn the_exporters_own_crates_are_never_exported() {
-        for target in ["h2", "h2::proto", "hyper_util::client", "tonic::transport", "opentelemetry_sdk"] {
+        for target in [
+            "h2",
+            "h2::proto",
+            "hyper_util::client",
+            "tonic::transport",
+            "opentelemetry_sdk",
+        ] {
             assert!(in_exporter_stack(target), "{target}");
         }
-        for target in ["h2o", "my_app", "tonic_app::api", "hyperloop", "twelve::http"] {
+        for target in [
+            "h2o",
+            "my_app",
+            "tonic_app::api",
+            "hyperloop",
+            "twelve::http",
+        ] {
             assert!(!in_exporter_stack(target), "{target}");
         }
     }

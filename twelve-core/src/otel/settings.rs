@@ -314,10 +314,7 @@ fn headers(text: &str) -> Result<BTreeMap<String, String>, String> {
     let map = parse_percent_encoded_map(text)?;
     for (i, (key, value)) in map.iter().enumerate() {
         if ::http::HeaderName::from_bytes(key.as_bytes()).is_err() {
-            return Err(format!(
-                "header {} is not a valid HTTP header name",
-                i + 1
-            ));
+            return Err(format!("header {} is not a valid HTTP header name", i + 1));
         }
         if ::http::HeaderValue::from_str(value).is_err() {
             return Err(format!(
@@ -463,7 +460,10 @@ mod tests {
             ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "40000"),
         ])
         .unwrap();
-        assert_eq!(s.traces_headers().into_iter().collect::<Vec<_>>(), [("c".to_string(), "3".to_string())]);
+        assert_eq!(
+            s.traces_headers().into_iter().collect::<Vec<_>>(),
+            [("c".to_string(), "3".to_string())]
+        );
         assert_eq!(s.export_timeout(), Duration::from_millis(30_000));
         let s = load(&[("OTEL_EXPORTER_OTLP_TIMEOUT", "2000")]).unwrap();
         assert_eq!(s.export_timeout(), Duration::from_millis(2_000));
@@ -542,7 +542,9 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             errors,
-            ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_MAX_QUEUE_SIZE: a batch can't be larger than the queue"]
+            [
+                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_MAX_QUEUE_SIZE: a batch can't be larger than the queue"
+            ]
         );
     }
 }

@@ -15,11 +15,11 @@ use std::borrow::Cow;
 use std::str::FromStr as _;
 use std::sync::Arc;
 
-use opentelemetry::trace::{
-    SpanBuilder, SpanContext, SpanId, SpanKind, TraceContextExt as _, TraceFlags,
-    TraceId, TraceState, Tracer as _,
-};
 use opentelemetry::Context;
+use opentelemetry::trace::{
+    SpanBuilder, SpanContext, SpanId, SpanKind, TraceContextExt as _, TraceFlags, TraceId,
+    TraceState, Tracer as _,
+};
 use opentelemetry_sdk::trace::SdkTracer;
 
 use crate::correlation::{TraceContext, hex64, hex128};

@@ -1,0 +1,87 @@
+//! The three OTLP protocols, each against a receiver that takes only its own encoding
+//! (so a span arriving proves the exporter spoke it).
+
+use crate::helpers::{SCHEDULE_DELAY, line, request, span, wait_lines, wait_trace};
+use crate::support::otlp::{Behaviour, Protocol, Receiver, SpanKind};
+use crate::support::process::Proc;
+
+fn exports_over(protocol: Protocol, name: &str, per_signal: bool) {
+    let receiver = Receiver::start(protocol, Behaviour::Accept);
+    let endpoint = receiver.endpoint();
+    let traces_endpoint = match protocol {
+        Protocol::Grpc => endpoint.clone(),
+        _ => format!("{endpoint}/v1/traces"),
+    };
+    // Per signal: the generic variables point elsewhere, the traces ones win.
+    let other = if name == "grpc" { "http/json" } else { "grpc" };
+    let mut vars: Vec<(&str, &str)> = if per_signal {
+        vec![
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                traces_endpoint.as_str(),
+            ),
+            ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", name),
+            ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-tenant=t%201"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", other),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "x-tenant=generic"),
+        ]
+    } else {
+        vec![
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", name),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "x-tenant=t%201"),
+        ]
+    };
+    vars.push(("OTEL_BSP_SCHEDULE_DELAY", SCHEDULE_DELAY));
+    let mut service = Proc::start("web", &vars);
+    service.wait_ready();
+    let answer = request(
+        service.port,
+        "GET",
+        "/quote?items=1",
+        &[("x-correlation-id", "over-protocol")],
+        None,
+    );
+    assert_eq!(answer.status, 200);
+    let lines = wait_lines(&service, "over-protocol", "request finished");
+    let trace_id = line(&lines, "request finished")["trace_id"]
+        .as_str()
+        .expect("trace_id")
+        .to_owned();
+    let spans = wait_trace(&receiver, &trace_id, 2);
+    let server = span(&spans, "GET /quote");
+    assert_eq!(server.kind, SpanKind::Server);
+    assert_eq!(
+        span(&spans, "price").parent_span_id.as_deref(),
+        Some(server.span_id.as_str())
+    );
+    // The headers of the variable went with the export.
+    let tenant = server
+        .headers
+        .iter()
+        .find(|(n, _)| n == "x-tenant")
+        .map(|(_, v)| v.as_str());
+    assert_eq!(tenant, Some("t 1"), "{:?}", server.headers);
+}
+
+#[test]
+fn http_protobuf() {
+    exports_over(Protocol::HttpProtobuf, "http/protobuf", false);
+}
+
+#[test]
+fn http_json() {
+    exports_over(Protocol::HttpJson, "http/json", false);
+}
+
+#[test]
+fn grpc() {
+    exports_over(Protocol::Grpc, "grpc", false);
+}
+
+#[test]
+fn the_traces_variables_win_over_the_generic_ones() {
+    exports_over(Protocol::HttpJson, "http/json", true);
+    exports_over(Protocol::Grpc, "grpc", true);
+}

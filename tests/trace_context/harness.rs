@@ -17,6 +17,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use serde_json::{Value, json};
 
+use crate::support::otlp::{Behaviour, Protocol, Receiver};
 use crate::support::process::Proc;
 
 /// The headers of one callback, in the order received, names in lower case.
@@ -30,6 +31,16 @@ pub(crate) struct Harness {
     /// Runs the callback server (dropped after `service`: fields drop in order).
     _runtime: tokio::runtime::Runtime,
     next_scope: u64,
+    /// The OTLP receiver the service exports to, in the run with `otel`.
+    receiver: Option<Receiver>,
+}
+
+/// Set in the environment of the run of the suite whose services export their spans.
+pub(crate) const EXPORTING: &str = "TWELVE_TRACE_CONTEXT_OTEL";
+
+/// Whether this run's services export their spans (feature `otel`).
+fn exporting() -> bool {
+    std::env::var_os(EXPORTING).is_some()
 }
 
 /// What the service answered to `POST /test`.
@@ -61,7 +72,17 @@ impl Harness {
             tokio::spawn(async move { axum::serve(listener, router).await });
             addr
         });
-        let mut service = Proc::start("trace-service", &[]);
+        // With `otel` (the run of `the_suite_passes_with_otel_exporting`), the service
+        // exports its spans to a receiver of this harness.
+        let receiver =
+            exporting().then(|| Receiver::start(Protocol::HttpProtobuf, Behaviour::Accept));
+        let endpoint = receiver.as_ref().map(Receiver::endpoint);
+        let mut vars = Vec::new();
+        if let Some(endpoint) = &endpoint {
+            vars.push(("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()));
+            vars.push(("OTEL_BSP_SCHEDULE_DELAY", "50"));
+        }
+        let mut service = Proc::start("trace-service", &vars);
         service.wait_ready();
         let harness = Harness {
             service,
@@ -69,9 +90,21 @@ impl Harness {
             received,
             _runtime: runtime,
             next_scope: 0,
+            receiver,
         };
         let (answer, _) = harness.post(&[], &json!([]));
         assert_eq!(answer.status, 200, "the service answers an empty array");
+        if let Some(receiver) = &harness.receiver {
+            // The service does export: the server span of that request arrives.
+            let start = Instant::now();
+            while !receiver.spans().iter().any(|s| s.name == "POST /test") {
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "no span of POST /test exported"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         harness
     }
 

@@ -75,8 +75,7 @@ pub struct OtelSettings {
 pub struct TracesSettings {
     /// `otlp` or `none`; `otlp` when an endpoint is set, else `none`.
     pub exporter: Option<TracesExporter>,
-    /// always_on, always_off, traceidratio, parentbased_always_on,
-    /// parentbased_always_off or parentbased_traceidratio.
+    /// Which new traces are sampled; the parentbased ones follow the caller's flag.
     #[config(default = "parentbased_always_on")]
     pub sampler: SamplerName,
     /// The ratio in [0, 1] of the ratio samplers (1 when unset); read only for them.

@@ -66,6 +66,14 @@
 //!   request duration and in-flight requests per route, log lines per level, process
 //!   and tokio runtime metrics, and yours through [`metrics`] (the `metrics` facade);
 //!   `http::metrics_service` for a router of your own; implies `axum`.
+//! - `otel`: OpenTelemetry trace export over OTLP, set up by the standard `OTEL_*`
+//!   variables only (`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_SAMPLER`, ...), read
+//!   and checked with your settings: a server span per request and a client span per
+//!   call with the HTTP semantic conventions, your `#[instrument]` spans as their
+//!   children, the exported spans' IDs on log lines, a collector that fails costing
+//!   the service nothing, the flush at shutdown within `SHUTDOWN_TIMEOUT`. Works
+//!   without `http` (workers). Nothing is installed without an endpoint. See
+//!   [`otel`](mod@otel).
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -82,6 +90,9 @@ pub use twelve_core::log;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use twelve_core::metrics;
+#[cfg(feature = "otel")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otel")))]
+pub use twelve_core::otel;
 pub use twelve_core::runtime::{self, App, Runtime, ServiceInfo, Shutdown};
 
 /// Derives [`Config`](trait@Config): typed settings from the environment.

@@ -107,18 +107,21 @@ pub(crate) fn request(
     }
 }
 
+/// The headers of one call, names in lower case.
+pub(crate) type Headers = Vec<(String, String)>;
+
 /// A server on 127.0.0.1 that answers every request 200 and keeps the headers of each
 /// (names in lower case), for what a service sends downstream.
 pub(crate) struct Callbacks {
     pub(crate) port: u16,
-    received: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    received: Arc<Mutex<Vec<Headers>>>,
 }
 
 impl Callbacks {
     pub(crate) fn start() -> Callbacks {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let received: Arc<Mutex<Vec<Vec<(String, String)>>>> = Arc::default();
+        let received: Arc<Mutex<Vec<Headers>>> = Arc::default();
         let sink = received.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -136,13 +139,13 @@ impl Callbacks {
     }
 
     /// The headers of every call received so far.
-    pub(crate) fn received(&self) -> Vec<Vec<(String, String)>> {
+    pub(crate) fn received(&self) -> Vec<Headers> {
         self.received.lock().map(|r| r.clone()).unwrap_or_default()
     }
 }
 
 /// Reads requests on one connection (keep-alive) and answers each 200.
-fn serve(stream: TcpStream, sink: &Mutex<Vec<Vec<(String, String)>>>) {
+fn serve(stream: TcpStream, sink: &Mutex<Vec<Headers>>) {
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };

@@ -22,9 +22,8 @@
 //! ```
 //!
 //! What it needs (`hyper`, `hyper-util`, `http-body-util`, `prost`,
-//! `opentelemetry-proto`, tokio) is among the dev-dependencies of `twelve-benches`; no
-//! bench includes it yet, so `cargo clippy --all-targets` does not check it until one
-//! does.
+//! `opentelemetry-proto`, tokio) is among the dev-dependencies of `twelve-benches`;
+//! `benches/otel.rs` includes it.
 
 // A bench uses the part it needs.
 #![allow(dead_code)]
@@ -57,13 +56,19 @@ struct Counts {
 impl OtlpSink {
     /// Binds `127.0.0.1:0` and serves until dropped.
     pub(crate) fn start() -> OtlpSink {
+        OtlpSink::start_on(0)
+    }
+
+    /// Binds `127.0.0.1:<port>` (a port chosen before, for a process whose
+    /// environment names the endpoint before it starts) and serves until dropped.
+    pub(crate) fn start_on(port: u16) -> OtlpSink {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("otlp-sink")
             .enable_io()
             .build()
             .expect("a tokio runtime for the sink");
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind 127.0.0.1");
         listener.set_nonblocking(true).expect("non-blocking");
         let port = listener.local_addr().expect("the bound address").port();
         let counts = Arc::new(Counts::default());

@@ -121,7 +121,10 @@ pub const WELL_KNOWN_PREFIXES: &[&str] = &[
 /// `<SVC>_PORT=tcp://...` is told by its value, in the source).
 pub fn is_well_known(name: &str) -> bool {
     WELL_KNOWN.binary_search(&name).is_ok()
-        || WELL_KNOWN_PREFIXES.iter().any(|p| name.starts_with(p))
+        || WELL_KNOWN_PREFIXES
+            .iter()
+            // With `otel`, twelve reads `OTEL_*` itself: their typos are warned about.
+            .any(|p| name.starts_with(p) && !(cfg!(feature = "otel") && *p == "OTEL_"))
         || name.ends_with("_SERVICE_HOST")
         || name.contains("_SERVICE_PORT")
         || is_port_link(name)

@@ -136,15 +136,7 @@ where
                 if set_trace {
                     #[cfg(feature = "otel")]
                     let traceparent = match &span {
-                        Some(span) => {
-                            let (id, sampled) = span.id();
-                            let random = context.trace.flags() & correlation::TraceContext::RANDOM;
-                            correlation::traceparent_of(
-                                &context.trace,
-                                &id,
-                                random | u8::from(sampled),
-                            )
-                        }
+                        Some(span) => span.traceparent(&context.trace),
                         None => correlation::traceparent(context),
                     };
                     #[cfg(not(feature = "otel"))]

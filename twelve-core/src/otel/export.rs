@@ -14,7 +14,7 @@
 //!   minute, each with the number of spans dropped since the last line of its kind.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -41,6 +41,9 @@ pub(crate) struct Shared {
     reports: Mutex<HashMap<String, Report>>,
     /// The time no export may run past (set at shutdown).
     deadline: Mutex<Option<Instant>>,
+    /// Set once the flush at shutdown is over: later failures are counted, not logged
+    /// (the `stopped` line is the last).
+    closed: AtomicBool,
     /// The runtime the exports run on, and the exporter (set once it runs).
     runtime: OnceLock<(
         tokio::runtime::Handle,
@@ -77,6 +80,7 @@ impl Shared {
             dropped: AtomicU64::new(0),
             reports: Mutex::new(HashMap::new()),
             deadline: Mutex::new(None),
+            closed: AtomicBool::new(false),
             runtime: OnceLock::new(),
             last_failure: Mutex::new(None),
             timeout,
@@ -97,6 +101,11 @@ impl Shared {
         if let Ok(mut slot) = self.deadline.lock() {
             *slot = Some(deadline);
         }
+    }
+
+    /// Nothing is logged from now on (the flush at shutdown is over).
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
     }
 
     /// Spans accepted and not exported yet.
@@ -125,6 +134,9 @@ impl Shared {
     pub(crate) fn report(&self, failure: Failure, spans: usize) {
         let spans = spans as u64;
         self.dropped.fetch_add(spans, Ordering::Relaxed);
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
         let now = Instant::now();
         let due = {
             let Ok(mut reports) = self.reports.lock() else {

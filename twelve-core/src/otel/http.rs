@@ -160,14 +160,20 @@ pub(crate) struct ClientSpan {
 }
 
 impl ClientSpan {
-    /// The span's ID (hex) and whether it is sampled.
-    pub(crate) fn id(&self) -> ([u8; 16], bool) {
+    /// The `traceparent` of the call: the span's trace and ID, its sampled flag and the
+    /// scope's `random` flag.
+    pub(crate) fn traceparent(&self, scope: &TraceContext) -> [u8; 55] {
         let span = self.cx.span();
         let context = span.span_context();
-        (
+        let trace = TraceContext::from_parts(
+            crate::correlation::hex128(u128::from_be_bytes(context.trace_id().to_bytes())),
             crate::correlation::hex64(u64::from_be_bytes(context.span_id().to_bytes())),
-            context.is_sampled(),
-        )
+            None,
+            0,
+            None,
+        );
+        let flags = (scope.flags() & TraceContext::RANDOM) | u8::from(context.is_sampled());
+        crate::correlation::traceparent_of(&trace, &trace.span_id_hex(), flags)
     }
 
     /// Ends the span with the answer's `status` (4xx and 5xx are errors of a call), or

@@ -390,6 +390,32 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelt_variable_is_a_look_alike_and_unread_ones_are_not() {
+        let read: Vec<String> = crate::runtime::RuntimeSettings::vars()
+            .into_iter()
+            .map(|v| v.name)
+            .collect();
+        let read: Vec<&str> = read.iter().map(String::as_str).collect();
+        let set = |name: &str| (name.to_owned(), crate::config::ValueSource::Env);
+        let warnings = crate::config::lookalike_warnings(
+            &[
+                set("OTEL_EXPORTER_OTLP_ENDPIONT"),
+                set("OTEL_LOGS_EXPORTER"),
+                set("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+                set("OTEL_PROPAGATORS"),
+            ],
+            &read,
+            "",
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].var(), "OTEL_EXPORTER_OTLP_ENDPIONT");
+        assert_eq!(
+            warnings[0].suggestion(),
+            Some("OTEL_EXPORTER_OTLP_ENDPOINT")
+        );
+    }
+
+    #[test]
     fn defaults_are_the_specifications() {
         let s = load(&[]).expect("defaults");
         assert!(!s.exports());

@@ -102,6 +102,14 @@
 //!   gRPC status travels in trailers and is not logged.
 //! - hyper: `hyper_util::service::TowerToHyperService::new(CorrelationLayer::default().layer(service))`.
 //!
+//! # OpenTelemetry (feature `otel`)
+//!
+//! When the runtime exports spans (`OTEL_EXPORTER_OTLP_ENDPOINT` set), the request's
+//! span is an exported server span named `{method} {route}`, with the HTTP semantic
+//! conventions' attributes, and each call through [`PropagateCorrelationLayer`] an
+//! exported client span whose ID the callee gets as its parent. Nothing changes in how
+//! the layers are set up; see [`otel`](crate::otel#what-is-exported).
+//!
 //! # Tasks spawned by a handler
 //!
 //! The scope is carried by the request's future. A task started with a bare

@@ -397,17 +397,21 @@ impl<'a> Loader<'a> {
             .map(std::ffi::OsString::into_string)
         {
             Some(Ok(value)) => self.parsed(&name, field, value, ValueSource::Env, parse, check),
-            Some(Err(os)) => self.lookup_error(
-                &name,
-                field,
-                LookupError::NotUtf8 {
-                    var: name.to_string(),
-                    lossy: os.to_string_lossy().into_owned(),
-                    source: ValueSource::Env,
-                },
-            ),
+            Some(Err(os)) => self.not_utf8(&name, field, &os),
             None => self.fallback(&name, field, &parse, check),
         }
+    }
+
+    /// A variable of the environment that is not UTF-8: out of line, like every error.
+    #[cold]
+    #[inline(never)]
+    fn not_utf8<T>(&mut self, name: &str, field: &Field, os: &std::ffi::OsStr) -> Got<T> {
+        let error = LookupError::NotUtf8 {
+            var: name.to_owned(),
+            lossy: os.to_string_lossy().into_owned(),
+            source: ValueSource::Env,
+        };
+        self.lookup_error(name, field, error)
     }
 
     /// `name_FILE`, then `.env`: out of line.

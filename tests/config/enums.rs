@@ -88,3 +88,46 @@ fn vars_and_env_example_list_the_names() {
         "{example}"
     );
 }
+
+/// The runtime's own enums are `ConfigValue`s like the user's: `LOG_FORMAT` and
+/// `LOG_SCHEMA` list their names in `vars()`, `.env.example` and errors, and read a
+/// name in any case, with `-` and `_` ignored.
+#[test]
+fn log_format_and_log_schema_list_their_names() {
+    use twelve::log::{Format, Schema};
+    use twelve::runtime::RuntimeSettings;
+
+    let vars = RuntimeSettings::vars();
+    let choices = |name: &str| {
+        vars.iter()
+            .find(|v| v.name == name)
+            .map(|v| v.choices)
+            .unwrap_or_else(|| panic!("{name} in {vars:?}"))
+    };
+    assert_eq!(choices("LOG_FORMAT"), ["json", "pretty"]);
+    assert_eq!(choices("LOG_SCHEMA"), ["default", "ecs", "gcp", "datadog"]);
+    let example = RuntimeSettings::env_example();
+    for block in [
+        "# type: Format, default: \"json\"\n# one of: json, pretty\n# LOG_FORMAT=json\n",
+        "# type: Schema, default: \"default\"\n# one of: default, ecs, gcp, datadog\n# LOG_SCHEMA=default\n",
+    ] {
+        assert!(example.contains(block), "{block} in:\n{example}");
+    }
+
+    let loaded = RuntimeSettings::from_vars([("LOG_FORMAT", "PRETTY"), ("LOG_SCHEMA", "Data-Dog")])
+        .expect("valid");
+    assert_eq!(
+        (loaded.log_format, loaded.log_schema),
+        (Format::Pretty, Schema::Datadog)
+    );
+    let err = RuntimeSettings::from_vars([("LOG_FORMAT", "xml"), ("LOG_SCHEMA", "splunk")])
+        .expect_err("bad");
+    let text: Vec<String> = err.errors().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "LOG_FORMAT: invalid value \"xml\": expected one of: json, pretty (expected Format)",
+            "LOG_SCHEMA: invalid value \"splunk\": expected one of: default, ecs, gcp, datadog (expected Schema)",
+        ]
+    );
+}

@@ -153,6 +153,18 @@ fn check_config_with_ten_broken_variables_lists_all_and_exits_78() {
             "{var} missing: {errors:#?}"
         );
     }
+    // The runtime's enums list their names, as the user's do.
+    for (var, names) in [
+        ("LOG_FORMAT", "one of: json, pretty"),
+        ("LOG_SCHEMA", "one of: default, ecs, gcp, datadog"),
+    ] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.starts_with(&format!("{var}: ")) && e.contains(names)),
+            "{var}: {errors:#?}"
+        );
+    }
 }
 
 #[cfg(unix)]

@@ -206,6 +206,12 @@ fn pretty_format_and_format_names() {
     assert_eq!("PRETTY".parse::<Format>(), Ok(Format::Pretty));
     assert_eq!("json".parse::<Format>(), Ok(Format::Json));
     assert!("xml".parse::<Format>().is_err());
+    // `FromStr` reads what the load (`ConfigValue`) does: case, `-` and `_` ignored.
+    assert_eq!(" Pre_tty ".parse::<Format>(), Ok(Format::Pretty));
+    assert_eq!(
+        "xml".parse::<Format>(),
+        Err("expected json or pretty".to_string())
+    );
     // Pretty output is for humans; it builds and logs without error.
     let subscriber = twelve::log::builder()
         .format(Format::Pretty)

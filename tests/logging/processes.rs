@@ -165,10 +165,11 @@ fn a_panic_anywhere_leaves_only_json_lines_on_stdout_and_stderr() {
             "the blocking closure panicked on purpose",
         ),
         ("shutdown_panic", true, 1, "index out of bounds"),
+        // Like a tracked task's panic: exit 1 (see the next test).
         (
             "hook_panic",
             true,
-            101,
+            1,
             "the shutdown hook panicked on purpose",
         ),
     ] {
@@ -207,6 +208,35 @@ fn a_panic_anywhere_leaves_only_json_lines_on_stdout_and_stderr() {
             assert_eq!(run.line("request panicked")["http.route"], "/panic");
         }
     }
+}
+
+/// DESIGN "Runtime" step 6 and "Nothing is lost": a shutdown hook that panics does not
+/// end the process there. Its panic line, then `shutdown hook panicked`; the next hook
+/// still runs; `stopped` is the last line, with the exit code of a failed tracked task.
+#[test]
+fn a_panicking_shutdown_hook_is_logged_the_next_hook_runs_and_stopped_is_last() {
+    let run = probe("hook_panic", &[], true);
+    assert_eq!(run.status.code(), Some(1), "{run}");
+    let lines = run.json_lines();
+    let messages: Vec<&str> = lines.iter().filter_map(|l| l["message"].as_str()).collect();
+    let at = |message: &str| {
+        messages
+            .iter()
+            .position(|m| *m == message)
+            .unwrap_or_else(|| panic!("no {message:?} line\n{run}"))
+    };
+    assert!(at("panic") < at("shutdown hook panicked"), "{run}");
+    assert!(at("shutdown hook panicked") < at("hook ran"), "{run}");
+    assert_eq!(messages.last(), Some(&"stopped"), "{run}");
+    let failed = run.line("shutdown hook panicked");
+    assert_eq!(
+        (failed["level"].as_str(), failed["hook"].as_u64()),
+        (Some("error"), Some(1))
+    );
+    let stopped = run.line("stopped");
+    assert_eq!(stopped["exit_code"], 1, "{stopped}");
+    assert!(stopped["shutdown_ms"].is_number(), "{stopped}");
+    assert!(!run.stderr.contains("panicked at"), "{run}");
 }
 
 #[test]

@@ -202,3 +202,23 @@ fn ecs_request_lines_conform_to_the_spec() {
         );
     }
 }
+
+#[test]
+fn a_field_recorded_twice_is_one_key_in_the_nested_object_too() {
+    // The same request field twice in one event: the later value wins, in GCP's
+    // `httpRequest` object as at the top level (found by the unique-keys proptest).
+    let (lines, builder) = capture();
+    with_logs(builder.schema(Schema::Gcp), || {
+        tracing::info!(
+            target: "twelve::http",
+            duration_ms = 1.5,
+            http.request.method = "GET",
+            duration_ms = 2.5,
+            "request finished"
+        );
+    });
+    let text = raw(&lines);
+    let line = crate::strict::parse(text.trim_end()).expect("no key twice");
+    assert_eq!(line["httpRequest"]["latency"], "0.002500s", "{text}");
+    assert_eq!(line["httpRequest"]["requestMethod"], "GET", "{text}");
+}

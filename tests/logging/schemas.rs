@@ -165,6 +165,12 @@ fn schema_names_parse() {
     assert_eq!("ECS".parse::<Schema>(), Ok(Schema::Ecs));
     assert_eq!(" datadog ".parse::<Schema>(), Ok(Schema::Datadog));
     assert!("splunk".parse::<Schema>().is_err());
+    // `FromStr` reads what the load (`ConfigValue`) does: case, `-` and `_` ignored.
+    assert_eq!("Data_Dog".parse::<Schema>(), Ok(Schema::Datadog));
+    assert_eq!(
+        "splunk".parse::<Schema>().map_err(|e| e.to_string()),
+        Err("expected default, ecs, gcp or datadog".to_string())
+    );
 }
 
 /// Cloud Logging's `LogSeverity` names.

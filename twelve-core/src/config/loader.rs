@@ -1,5 +1,15 @@
 //! [`Loader`]: the state of one load, called by the code that `#[derive(Config)]`
 //! generates. Not public API: reached through `twelve::__private`.
+//!
+//! By hand, for the load's speed (BENCHMARKS.md, "Config loading"): the entry points
+//! the derive calls per field (`required`, `optional`, `or_default_str`, `or_default`)
+//! and the path of a variable that is set (`value`, `parsed`) are
+//! `#[inline(always)]`, so that they inline into the struct's `__load` where the
+//! field's `static` [`Field`] and its check are constants: the `secret` flag, the
+//! `absolute` flag, an absent check and the parse context fold away, and no call,
+//! register saves or `Option` returns are paid per field. Everything else (an unset
+//! variable, `X_FILE`, `.env`, every error, the report's records) is a `#[cold]` or
+//! `#[inline(never)]` function, so the inlined part stays a few dozen instructions.
 
 use std::borrow::Cow;
 
@@ -187,6 +197,10 @@ impl<'a> Loader<'a> {
     }
 
     /// A field without default: a problem when unset.
+    ///
+    /// By hand, inlined into the derive's `__load` (see the module docs): the unset
+    /// branch is the out-of-line `missing`.
+    #[inline(always)]
     pub fn required<T>(
         &mut self,
         prefix: &str,
@@ -197,16 +211,25 @@ impl<'a> Loader<'a> {
         match self.value(prefix, field, parse, check) {
             Got::Value(value) => Some(value),
             Got::Unset => {
-                let name = full_name(prefix, field).into_owned();
-                self.record_unset(&name, field, ValueSource::Unset);
-                self.problems.push(Problem::missing(name, field.ty));
+                self.missing(prefix, field);
                 None
             }
             Got::Failed => None,
         }
     }
 
+    /// A required field is unset: recorded, and a problem.
+    #[cold]
+    #[inline(never)]
+    fn missing(&mut self, prefix: &str, field: &Field) {
+        let name = full_name(prefix, field).into_owned();
+        self.record_unset(&name, field, ValueSource::Unset);
+        self.problems.push(Problem::missing(name, field.ty));
+    }
+
     /// An `Option<T>` field: `Some(None)` when unset, `None` after a problem.
+    /// Inlined by hand, like [`required`](Self::required).
+    #[inline(always)]
     pub fn optional<T>(
         &mut self,
         prefix: &str,
@@ -227,6 +250,9 @@ impl<'a> Loader<'a> {
     }
 
     /// A field with `default = "text"`: the text goes through the field's parser.
+    /// Inlined by hand, like [`required`](Self::required); the default's parse is out
+    /// of line.
+    #[inline(always)]
     pub fn or_default_str<T>(
         &mut self,
         prefix: &str,
@@ -238,25 +264,39 @@ impl<'a> Loader<'a> {
         match self.value(prefix, field, &parse, check) {
             Got::Value(value) => Some(value),
             Got::Failed => None,
-            Got::Unset => {
-                if self.records.is_some() {
-                    self.record_unset(&full_name(prefix, field), field, ValueSource::Default);
-                }
-                let mut text = default.to_owned();
-                let parsed = parse(&mut text, &field.ctx)
-                    .and_then(|value| check.map_or(Ok(()), |c| c(&value)).map(|()| value));
-                match parsed {
-                    Ok(value) => Some(value),
-                    Err(reason) => {
-                        self.invalid(prefix, field, default, ValueSource::Default, reason);
-                        None
-                    }
-                }
+            Got::Unset => self.default_str(prefix, field, &parse, default, check),
+        }
+    }
+
+    /// The default text of an unset field, parsed and checked. Out of line: the set
+    /// variable's path stays small.
+    #[inline(never)]
+    fn default_str<T>(
+        &mut self,
+        prefix: &str,
+        field: &'static Field,
+        parse: &dyn Fn(&mut String, &ParseContext) -> Result<T, String>,
+        default: &str,
+        check: Option<Check<T>>,
+    ) -> Option<T> {
+        if self.records.is_some() {
+            self.record_unset(&full_name(prefix, field), field, ValueSource::Default);
+        }
+        let mut text = default.to_owned();
+        let parsed = parse(&mut text, &field.ctx)
+            .and_then(|value| check.map_or(Ok(()), |c| c(&value)).map(|()| value));
+        match parsed {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                self.invalid(prefix, field, default, ValueSource::Default, reason);
+                None
             }
         }
     }
 
-    /// A field with `default = expression`.
+    /// A field with `default = expression`. Inlined by hand, like
+    /// [`required`](Self::required).
+    #[inline(always)]
     pub fn or_default<T>(
         &mut self,
         prefix: &str,
@@ -276,16 +316,23 @@ impl<'a> Loader<'a> {
                 match check.map_or(Ok(()), |c| c(&value)) {
                     Ok(()) => Some(value),
                     Err(reason) => {
-                        let shown = match field.default {
-                            Some(DefaultValue::Text(t) | DefaultValue::Code(t)) => t,
-                            None => "",
-                        };
-                        self.invalid(prefix, field, shown, ValueSource::Default, reason);
+                        self.default_failed(prefix, field, reason);
                         None
                     }
                 }
             }
         }
+    }
+
+    /// A `default = expression` failed the field's check.
+    #[cold]
+    #[inline(never)]
+    fn default_failed(&mut self, prefix: &str, field: &Field, reason: String) {
+        let shown = match field.default {
+            Some(DefaultValue::Text(t) | DefaultValue::Code(t)) => t,
+            None => "",
+        };
+        self.invalid(prefix, field, shown, ValueSource::Default, reason);
     }
 
     /// A `#[config(nested)]` field: `load` reads it with `segment` added to the prefix.
@@ -350,17 +397,21 @@ impl<'a> Loader<'a> {
             .map(std::ffi::OsString::into_string)
         {
             Some(Ok(value)) => self.parsed(&name, field, value, ValueSource::Env, parse, check),
-            Some(Err(os)) => self.lookup_error(
-                &name,
-                field,
-                LookupError::NotUtf8 {
-                    var: name.to_string(),
-                    lossy: os.to_string_lossy().into_owned(),
-                    source: ValueSource::Env,
-                },
-            ),
+            Some(Err(os)) => self.not_utf8(&name, field, &os),
             None => self.fallback(&name, field, &parse, check),
         }
+    }
+
+    /// A variable of the environment that is not UTF-8: out of line, like every error.
+    #[cold]
+    #[inline(never)]
+    fn not_utf8<T>(&mut self, name: &str, field: &Field, os: &std::ffi::OsStr) -> Got<T> {
+        let error = LookupError::NotUtf8 {
+            var: name.to_owned(),
+            lossy: os.to_string_lossy().into_owned(),
+            source: ValueSource::Env,
+        };
+        self.lookup_error(name, field, error)
     }
 
     /// `name_FILE`, then `.env`: out of line.

@@ -243,11 +243,15 @@ impl Source {
 
     /// The variable in the process environment or the given pairs; `None` when unset
     /// or empty.
+    ///
+    /// By hand, on the load's hot path (inlined into each field's load): the given
+    /// pairs' hash lookup is out of line, so that the code of a field read from the
+    /// environment stays small (BENCHMARKS.md, "Config loading").
     #[inline(always)]
     pub(crate) fn primary(&self, name: &str) -> Option<OsString> {
         let value = match &self.vars {
             None => std::env::var_os(name),
-            Some(vars) => vars.get(OsStr::new(name)).cloned(),
+            Some(vars) => pair(vars, name),
         };
         value.filter(|v| !v.is_empty())
     }
@@ -263,6 +267,12 @@ impl Source {
             })
             .as_ref()
     }
+}
+
+/// The value of `name` among the given pairs.
+#[inline(never)]
+fn pair(vars: &HashMap<OsString, OsString>, name: &str) -> Option<OsString> {
+    vars.get(OsStr::new(name)).cloned()
 }
 
 /// `TWELVE_DOTENV` is `0`, `false`, `no` or `off`.

@@ -28,6 +28,9 @@ pub(crate) struct Rendered {
     /// `,"key":value` of the renamed fields that go into the schema's nested object
     /// (Cloud Logging's `httpRequest`).
     pub(crate) nested: String,
+    /// Where each key of `nested` is (`key`, start, end), so that a field recorded again
+    /// replaces its earlier value there too: keys are unique in every object of a line.
+    pub(crate) nested_at: Vec<(&'static str, usize, usize)>,
 }
 
 /// Keys already seen to need no escape, by address and length. Field names are the
@@ -118,6 +121,7 @@ impl Rendered {
         self.entries.clear();
         self.message = None;
         self.nested.clear();
+        self.nested_at.clear();
     }
 
     /// The text of `range`. A range out of bounds (or off a character boundary) is a
@@ -200,24 +204,39 @@ impl Rendered {
             });
             return;
         };
-        let out = if rename.nested {
-            &mut self.nested
-        } else {
-            &mut self.buf
-        };
-        let start = out.len();
-        out.push(',');
-        push_key(out, rename.to);
-        let value_at = out.len();
-        value.write_as(out, rename.how);
-        if !rename.nested {
-            self.entries.push(Entry {
-                key: rename.to,
-                start,
-                value: value_at,
-                end: self.buf.len(),
-            });
+        if rename.nested {
+            self.push_nested(rename, value);
+            return;
         }
+        let start = self.buf.len();
+        self.buf.push(',');
+        push_key(&mut self.buf, rename.to);
+        let value_at = self.buf.len();
+        value.write_as(&mut self.buf, rename.how);
+        self.entries.push(Entry {
+            key: rename.to,
+            start,
+            value: value_at,
+            end: self.buf.len(),
+        });
+    }
+
+    /// A renamed field of the nested object; a later value of the same key replaces
+    /// the earlier one (rare: the same field twice in one event).
+    fn push_nested(&mut self, rename: &Rename, value: Val<'_>) {
+        if let Some(i) = self.nested_at.iter().position(|(k, ..)| *k == rename.to) {
+            let (_, start, end) = self.nested_at.remove(i);
+            self.nested.replace_range(start..end, "");
+            for (_, s, e) in &mut self.nested_at[i..] {
+                *s -= end - start;
+                *e -= end - start;
+            }
+        }
+        let start = self.nested.len();
+        self.nested.push(',');
+        push_key(&mut self.nested, rename.to);
+        value.write_as(&mut self.nested, rename.how);
+        self.nested_at.push((rename.to, start, self.nested.len()));
     }
 }
 

@@ -65,7 +65,23 @@ pub(crate) use schema::REQUEST_TARGET;
 pub use schema::{Schema, UnknownSchema};
 
 /// How lines look, chosen with `LOG_FORMAT`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+///
+/// A [`ConfigValue`](crate::config::ConfigValue) with the choices `json` and `pretty`
+/// (matched ignoring ASCII case, `-` and `_`, like every `#[derive(ConfigValue)]` enum),
+/// so that `vars()`, `.env.example` and `--check-config` list them. `FromStr` reads
+/// the same names:
+///
+/// ```
+/// use twelve_core::config::{ConfigValue, ParseContext};
+/// use twelve_core::log::Format;
+///
+/// assert_eq!("Pretty".parse::<Format>(), Ok(Format::Pretty));
+/// assert_eq!(Format::CHOICES, ["json", "pretty"]);
+/// let error = Format::parse_value("xml", &ParseContext::DEFAULT).unwrap_err();
+/// assert_eq!(error, "expected one of: json, pretty");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, twelve_macros::ConfigValue)]
+#[config(crate = "crate")]
 #[non_exhaustive]
 pub enum Format {
     /// One JSON object per line (the default; what log pipelines read).
@@ -75,14 +91,16 @@ pub enum Format {
     Pretty,
 }
 
+/// The names of [`ConfigValue`](crate::config::ConfigValue), so that a `LOG_FORMAT` read
+/// alone (for the error line of a load that failed) accepts what the load does.
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "json" => Ok(Format::Json),
-            "pretty" => Ok(Format::Pretty),
-            _ => Err("expected json or pretty".into()),
-        }
+        <Format as crate::config::ConfigValue>::parse_value(
+            s,
+            &crate::config::ParseContext::DEFAULT,
+        )
+        .map_err(|_| "expected json or pretty".into())
     }
 }
 

@@ -19,7 +19,23 @@ use std::str::FromStr;
 /// `logging.googleapis.com/sourceLocation` and `httpRequest` are objects, as Cloud
 /// Logging reads them. Request lines name their fields per schema too (see
 /// `twelve::http`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+///
+/// A [`ConfigValue`](crate::config::ConfigValue) with the choices `default`, `ecs`,
+/// `gcp` and `datadog` (matched ignoring ASCII case, `-` and `_`, like every
+/// `#[derive(ConfigValue)]` enum), so that `vars()`, `.env.example` and
+/// `--check-config` list them. `FromStr` reads the same names:
+///
+/// ```
+/// use twelve_core::config::{ConfigValue, ParseContext};
+/// use twelve_core::log::Schema;
+///
+/// assert_eq!(" Data-Dog ".parse::<Schema>(), Ok(Schema::Datadog));
+/// assert_eq!(Schema::CHOICES, ["default", "ecs", "gcp", "datadog"]);
+/// let error = Schema::parse_value("splunk", &ParseContext::DEFAULT).unwrap_err();
+/// assert_eq!(error, "expected one of: default, ecs, gcp, datadog");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, twelve_macros::ConfigValue)]
+#[config(crate = "crate")]
 #[non_exhaustive]
 pub enum Schema {
     /// twelve's own key names (OpenTelemetry's semantic conventions for requests).
@@ -45,16 +61,16 @@ impl fmt::Display for UnknownSchema {
 
 impl std::error::Error for UnknownSchema {}
 
+/// The names of [`ConfigValue`](crate::config::ConfigValue), so that a `LOG_SCHEMA` read
+/// alone (for the error line of a load that failed) accepts what the load does.
 impl FromStr for Schema {
     type Err = UnknownSchema;
     fn from_str(s: &str) -> Result<Self, UnknownSchema> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "default" => Ok(Schema::Default),
-            "ecs" => Ok(Schema::Ecs),
-            "gcp" => Ok(Schema::Gcp),
-            "datadog" => Ok(Schema::Datadog),
-            _ => Err(UnknownSchema),
-        }
+        <Schema as crate::config::ConfigValue>::parse_value(
+            s,
+            &crate::config::ParseContext::DEFAULT,
+        )
+        .map_err(|_| UnknownSchema)
     }
 }
 

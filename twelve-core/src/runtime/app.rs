@@ -214,7 +214,9 @@ impl App {
     }
 
     /// Runs `hook` after the drain, before the process exits (flush a buffer, close a
-    /// pool). Hooks share the `SHUTDOWN_TIMEOUT` budget with the drain.
+    /// pool). Hooks run one after the other, in the order they were added, and share
+    /// the `SHUTDOWN_TIMEOUT` budget with the drain. A hook that panics is logged like
+    /// a tracked task that panics (exit code 1); the hooks after it still run.
     pub fn on_shutdown<F: Future<Output = ()> + Send + 'static>(&self, hook: F) {
         if let Ok(mut hooks) = self.inner.hooks.lock() {
             hooks.push(Box::pin(hook));
@@ -238,7 +240,20 @@ impl App {
         self.inner.tracker.wait().await;
     }
 
-    pub(crate) fn take_hooks(&self) -> Vec<Hook> {
+    /// Runs the shutdown hooks, in the order they were added. A hook that panics is
+    /// treated like a tracked task that panics: the panic hook has logged its panic
+    /// line, `shutdown hook panicked` follows, the service is marked failed (exit code
+    /// 1), and the hooks after it still run.
+    pub(crate) async fn run_hooks(&self) {
+        for (i, hook) in self.take_hooks().into_iter().enumerate() {
+            if AssertUnwindSafe(hook).catch_unwind().await.is_err() {
+                tracing::error!(hook = i + 1, "shutdown hook panicked");
+                self.fail();
+            }
+        }
+    }
+
+    fn take_hooks(&self) -> Vec<Hook> {
         self.inner
             .hooks
             .lock()

@@ -27,9 +27,19 @@
 //! exits at once. (6) Shutdown hooks run, a `stopped` line gives `shutdown_ms`, and
 //! the process exits.
 //!
-//! Exit codes: 0 clean stop; 1 `main` or a tracked task returned an error, or the drain
-//! deadline passed; 78 configuration error; 101 panic in the main future; 128 + signal
-//! when a second signal forced the exit (130 SIGINT, 143 SIGTERM).
+//! Exit codes: 0 clean stop; 1 `main` or a tracked task returned an error, a tracked
+//! task or a shutdown hook panicked, or the drain deadline passed; 78 configuration
+//! error; 101 panic in the main future; 128 + signal when a second signal forced the
+//! exit (130 SIGINT, 143 SIGTERM).
+//!
+//! A panic in a shutdown hook (`app.on_shutdown(..)`) is treated as a tracked task's
+//! is: the hooks run after the drain, on the runtime's behalf, like the tasks it
+//! tracks, so they fail the same way. The panic line is logged, then `shutdown hook
+//! panicked` (with the hook's place, 1-based, in the order they were added); the hooks
+//! after it still run; `stopped` is logged as on every other path, with exit code 1
+//! (or the code `main` already gave, 101 when it panicked). 101 stays the code of a
+//! panic in the main future alone, so that it tells a crash of the service apart from
+//! a failed clean-up.
 //!
 //! With feature `metrics`, the runtime also serves `GET /metrics` on
 //! `0.0.0.0:$METRICS_PORT` (see `twelve::metrics`): it starts before your future runs
@@ -314,9 +324,7 @@ async fn drive<T: Outcome>(
             None => (&mut user).await,
         };
         app.wait_tasks().await;
-        for hook in app.take_hooks() {
-            hook.await;
-        }
+        app.run_hooks().await;
         result
     };
     let mut code = match tokio::time::timeout(deadline, drain).await {

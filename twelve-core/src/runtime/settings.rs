@@ -20,10 +20,10 @@ pub struct RuntimeSettings {
     #[config(env = "RUST_LOG", with = directives)]
     pub rust_log: Option<String>,
     /// `json`, or `pretty` for a human at a terminal.
-    #[config(from_str, default = "json")]
+    #[config(default = "json")]
     pub log_format: Format,
     /// Key names of log lines: default, ecs, gcp or datadog.
-    #[config(from_str, default = "default")]
+    #[config(default = "default")]
     pub log_schema: Schema,
     /// Pre-drain delay: readiness is off while load balancers deregister the pod.
     #[config(default = "0s")]

@@ -516,6 +516,7 @@ impl JsonLayer {
             },
             TraceValue::SpanId => text(line, &[span_id]),
             TraceValue::ScopeSpanId => text(line, &[scope.span_id()]),
+            #[cfg(feature = "otel")]
             TraceValue::ChildSpanId => {
                 if let Some(child) = child {
                     text(line, &[child.span_id()]);

@@ -142,6 +142,7 @@ pub(crate) enum TraceValue {
     ScopeSpanId,
     /// The current child span's ID (under `otel`); the key is left out without one
     /// (ECS's `span.id`).
+    #[cfg(feature = "otel")]
     ChildSpanId,
     /// The low 64 bits of the trace ID as a decimal string, as Datadog correlates.
     TraceIdLow64,
@@ -161,9 +162,10 @@ impl TraceValue {
             | TraceValue::GcpTrace
             | TraceValue::SpanId
             | TraceValue::ScopeSpanId
-            | TraceValue::ChildSpanId
             | TraceValue::TraceIdLow64
             | TraceValue::SpanId64 => true,
+            #[cfg(feature = "otel")]
+            TraceValue::ChildSpanId => true,
             TraceValue::Sampled => false,
         }
     }

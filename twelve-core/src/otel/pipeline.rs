@@ -377,6 +377,30 @@ mod tests {
     }
 
     #[test]
+    fn https_endpoints_get_an_exporter_with_rustls_over_each_protocol() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let _entered = runtime.enter();
+        for protocol in [Protocol::HttpProtobuf, Protocol::HttpJson, Protocol::Grpc] {
+            let plan = Plan {
+                endpoint: "https://collector.example:4318/v1/traces".into(),
+                protocol,
+                headers: [("api-key".to_string(), "k".to_string())].into(),
+                timeout: Duration::from_secs(1),
+                resource: Resource::builder_empty().build(),
+                sampler: SamplerChoice {
+                    name: SamplerName::AlwaysOn,
+                    ratio: None,
+                },
+            };
+            let shared = Shared::new(8, plan.timeout);
+            assert!(exporter(&plan, &shared).is_ok(), "{protocol:?}");
+        }
+    }
+
+    #[test]
     fn endpoints_are_shown_without_user_information() {
         assert_eq!(
             shown_endpoint("https://user:pw@c.example:4318/v1/traces"),

@@ -143,6 +143,8 @@ mod sources;
 
 mod release;
 
+mod secrecy;
+
 /// Fully qualified paths only: the derive must not rely on the prelude.
 #[allow(dead_code)]
 mod no_prelude {

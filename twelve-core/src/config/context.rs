@@ -7,20 +7,38 @@
 #[derive(Debug, Clone, Copy)]
 pub struct ParseContext {
     separator: &'static str,
+    secret: bool,
 }
 
 impl ParseContext {
     /// The context of a field with default options (list separator `,`).
-    pub const DEFAULT: ParseContext = ParseContext { separator: "," };
+    pub const DEFAULT: ParseContext = ParseContext {
+        separator: ",",
+        secret: false,
+    };
 
     /// A context whose lists are split on `separator`.
     pub const fn with_separator(separator: &'static str) -> Self {
-        ParseContext { separator }
+        ParseContext {
+            separator,
+            secret: false,
+        }
+    }
+
+    /// The same context for a field whose value is (or holds) a secret.
+    pub const fn secret(self, secret: bool) -> Self {
+        ParseContext { secret, ..self }
     }
 
     /// The list separator: `,` unless the field says `#[config(separator = "...")]`.
     pub fn separator(&self) -> &'static str {
         self.separator
+    }
+
+    /// Whether the value is a secret: a parser's error must then not quote any part
+    /// of it (twelve's list and map parsers name items by position only).
+    pub fn is_secret(&self) -> bool {
+        self.secret
     }
 }
 

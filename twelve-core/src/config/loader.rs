@@ -41,7 +41,8 @@ pub struct Field {
     pub absolute: bool,
     /// The type as written in the struct.
     pub ty: &'static str,
-    /// The field is a `Secret<T>` (or `Option<Secret<T>>`).
+    /// The value is a secret (`ConfigValue::SECRET`: a `Secret<T>`, an alias of one,
+    /// a list or map of them), never shown.
     pub secret: bool,
     /// Neither `Option` nor with a default.
     pub required: bool,
@@ -96,7 +97,6 @@ enum Got<T> {
 }
 
 /// One load in progress: the source and every problem found so far.
-#[derive(Debug)]
 pub struct Loader<'a> {
     source: &'a Source,
     problems: Vec<Problem>,
@@ -106,6 +106,22 @@ pub struct Loader<'a> {
     values: bool,
     /// The values of secret fields, taken out of the messages of checks.
     secrets: Vec<String>,
+}
+
+/// Without the secret values it holds (their count only), nor the source's values.
+impl std::fmt::Debug for Loader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loader")
+            .field("source", self.source)
+            .field("problems", &self.problems.len())
+            .field("records", &self.records.as_ref().map(Vec::len))
+            .field("values", &self.values)
+            .field(
+                "secrets",
+                &format_args!("[{} REDACTED]", self.secrets.len()),
+            )
+            .finish()
+    }
 }
 
 impl<'a> Loader<'a> {

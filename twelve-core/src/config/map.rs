@@ -33,9 +33,25 @@ pub(crate) fn parse<K, V, M>(
         let value = value(v, ctx).map_err(|e| format!("value: {e}"))?;
         Ok((k.to_owned(), parsed, value))
     })?;
+    let mut texts = Vec::new();
     for (i, (text, k, v)) in pairs.into_iter().enumerate() {
         if insert(&mut map, k, v) {
+            // A secret map's keys are never quoted: its first item with that key is
+            // named by position instead.
+            if ctx.is_secret() {
+                return Err(match texts.iter().position(|t| *t == text) {
+                    Some(first) => format!(
+                        "item {}: repeated key (the key of item {})",
+                        i + 1,
+                        first + 1
+                    ),
+                    None => format!("item {}: repeated key (as an earlier item)", i + 1),
+                });
+            }
             return Err(format!("item {}: repeated key {text:?}", i + 1));
+        }
+        if ctx.is_secret() {
+            texts.push(text);
         }
     }
     Ok(map)
@@ -125,6 +141,24 @@ pub fn percent_decode(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_maps_keys_are_not_quoted() {
+        let ctx = ParseContext::DEFAULT.secret(true);
+        let parse = |raw| {
+            parse(
+                raw,
+                &ctx,
+                |k, _| Ok(k.to_owned()),
+                |v, _| Ok(v.to_owned()),
+                BTreeMap::new(),
+                |m, k, v| m.insert(k, v).is_some(),
+            )
+        };
+        let e = parse("hunter2=1,b=2,hunter2=3").unwrap_err();
+        assert_eq!(e, "item 3: repeated key (the key of item 1)");
+        assert!(parse("hunter2=1,b=2").is_ok());
+    }
 
     #[test]
     fn pairs_follow_the_list_rules() {

@@ -39,7 +39,6 @@ use super::value_source::ValueSource;
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct Source {
     /// `None`: the process environment.
     vars: Option<HashMap<OsString, OsString>>,
@@ -75,6 +74,22 @@ pub(crate) enum LookupError {
         path: PathBuf,
         reason: String,
     },
+}
+
+/// Names what the source reads, never a value (a variable or a `.env` line may be a
+/// secret).
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Source");
+        match &self.vars {
+            None => d.field("vars", &format_args!("the process environment")),
+            Some(vars) => d.field("vars", &format_args!("{} given variables", vars.len())),
+        };
+        d.field("files", &self.files)
+            .field("dotenv", &self.dotenv)
+            .field("dotenv_switch", &self.dotenv_switch)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Source {

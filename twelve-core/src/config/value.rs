@@ -45,6 +45,13 @@ pub trait ConfigValue: Sized {
     /// Empty for other types.
     const CHOICES: &'static [&'static str] = &[];
 
+    /// Whether a value of this type is a secret: never shown in errors, reports,
+    /// `vars()`, `.env.example` or `--check-config`. `true` for [`Secret<T>`], and for
+    /// a `Vec`, `HashMap` or `BTreeMap` that holds secrets; so secrecy follows the
+    /// type, whatever a field's type is spelled as (a type alias included). A type of
+    /// your own that holds a secret says `const SECRET: bool = true;`.
+    const SECRET: bool = false;
+
     /// Parses the text of one variable (never empty: an empty variable counts as unset).
     fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String>;
 
@@ -195,6 +202,7 @@ impl ConfigValue for Duration {
 
 impl<T: ConfigValue> ConfigValue for Vec<T> {
     const CHOICES: &'static [&'static str] = T::CHOICES;
+    const SECRET: bool = T::SECRET;
 
     fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String> {
         super::list::parse(raw, ctx, T::parse_value)
@@ -209,6 +217,7 @@ where
     S: BuildHasher + Default,
 {
     const CHOICES: &'static [&'static str] = V::CHOICES;
+    const SECRET: bool = K::SECRET || V::SECRET;
 
     fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String> {
         super::map::parse(
@@ -225,6 +234,7 @@ where
 /// `key=value` pairs, sorted by key: see the module docs ("Maps").
 impl<K: ConfigValue + Ord, V: ConfigValue> ConfigValue for BTreeMap<K, V> {
     const CHOICES: &'static [&'static str] = V::CHOICES;
+    const SECRET: bool = K::SECRET || V::SECRET;
 
     fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String> {
         super::map::parse(
@@ -240,6 +250,7 @@ impl<K: ConfigValue + Ord, V: ConfigValue> ConfigValue for BTreeMap<K, V> {
 
 impl<T: ConfigValue> ConfigValue for Secret<T> {
     const CHOICES: &'static [&'static str] = T::CHOICES;
+    const SECRET: bool = true;
 
     fn parse_value(raw: &str, ctx: &ParseContext) -> Result<Self, String> {
         T::parse_value(raw, ctx).map(Secret::new)
@@ -299,6 +310,16 @@ mod tests {
         );
         assert!(p::<IpAddr>("localhost").is_err());
         assert_eq!(p::<Secret<u8>>("7").map(Secret::into_exposed), Ok(7));
+    }
+
+    #[test]
+    fn secrecy_follows_the_type() {
+        type Token = Secret<String>;
+        assert!(!String::SECRET && !Vec::<String>::SECRET);
+        assert!(Token::SECRET && Vec::<Token>::SECRET);
+        assert!(HashMap::<String, Token>::SECRET && BTreeMap::<String, Token>::SECRET);
+        assert!(BTreeMap::<Token, u8>::SECRET);
+        assert!(!BTreeMap::<String, u8>::SECRET);
     }
 
     #[test]

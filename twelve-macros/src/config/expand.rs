@@ -236,7 +236,18 @@ fn field_static(field: &Field, leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) 
     let name = &leaf.var.name;
     let absolute = leaf.var.absolute;
     let ty = types::display(&field.ty);
-    let secret = leaf.secret;
+    // Secrecy follows the type for every `ConfigValue` (aliases, `Vec<Secret<_>>`,
+    // maps of secrets); `from_str`/`with` fields go by the type's spelling.
+    let secret = match &leaf.parse {
+        Parse::Value(_) => {
+            let value_ty = &leaf.value_ty;
+            quote!(<#value_ty as #p::ConfigValue>::SECRET)
+        }
+        Parse::FromStr(_) | Parse::With(_) => {
+            let spelled = leaf.secret;
+            quote!(#spelled)
+        }
+    };
     let required = matches!(leaf.presence, Presence::Required);
     let doc = &leaf.doc;
     let default = match &leaf.presence {
@@ -276,7 +287,7 @@ fn field_static(field: &Field, leaf: &Leaf, meta: &syn::Ident, p: &TokenStream) 
             default: #default,
             doc: #doc,
             choices: #choices,
-            ctx: #p::ParseContext::with_separator(#separator),
+            ctx: #p::ParseContext::with_separator(#separator).secret(#secret),
         };
     }
 }

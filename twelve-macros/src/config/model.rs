@@ -54,7 +54,9 @@ pub(crate) struct Leaf {
     pub(crate) value_ty: Type,
     /// The value type without `Secret`: what `from_str` and `with` give.
     pub(crate) plain_ty: Type,
-    /// The value is a `Secret<T>` (or `Option<Secret<T>>`): never printed.
+    /// The type is spelled `Secret<T>` (or `Option<Secret<T>>`): the parse of a
+    /// `from_str` or `with` field wraps its value. Whether a value is printed follows
+    /// `ConfigValue::SECRET` for the other fields (aliases and collections included).
     pub(crate) secret: bool,
     pub(crate) parse: Parse,
     pub(crate) checks: Checks,

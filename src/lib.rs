@@ -72,7 +72,8 @@
 //!   call with the HTTP semantic conventions, your `#[instrument]` spans as their
 //!   children, the exported spans' IDs on log lines, a collector that fails costing
 //!   the service nothing, the flush at shutdown within `SHUTDOWN_TIMEOUT`. Works
-//!   without `http` (workers). Nothing is installed without an endpoint. See
+//!   without `http` (workers). Nothing is installed without an endpoint (or
+//!   `OTEL_TRACES_EXPORTER=otlp`, which uses the specification's default one). See
 //!   [`otel`](mod@otel).
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

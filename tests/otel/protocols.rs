@@ -6,6 +6,12 @@ use crate::support::otlp::{Behaviour, Protocol, Receiver, SpanKind};
 use crate::support::process::Proc;
 
 fn exports_over(protocol: Protocol, name: &str, per_signal: bool) {
+    exports_compressed(protocol, name, per_signal, false);
+}
+
+/// With `gzip`, `OTEL_EXPORTER_OTLP_COMPRESSION=gzip`: the receiver sees the body's
+/// encoding in its headers (and decodes it).
+fn exports_compressed(protocol: Protocol, name: &str, per_signal: bool, gzip: bool) {
     let receiver = Receiver::start(protocol, Behaviour::Accept);
     let endpoint = receiver.endpoint();
     let traces_endpoint = match protocol {
@@ -34,6 +40,9 @@ fn exports_over(protocol: Protocol, name: &str, per_signal: bool) {
         ]
     };
     vars.push(("OTEL_BSP_SCHEDULE_DELAY", SCHEDULE_DELAY));
+    if gzip {
+        vars.push(("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"));
+    }
     let mut service = Proc::start("web", &vars);
     service.wait_ready();
     let answer = request(
@@ -63,6 +72,20 @@ fn exports_over(protocol: Protocol, name: &str, per_signal: bool) {
         .find(|(n, _)| n == "x-tenant")
         .map(|(_, v)| v.as_str());
     assert_eq!(tenant, Some("t 1"), "{:?}", server.headers);
+    let encoding = match protocol {
+        Protocol::Grpc => "grpc-encoding",
+        _ => "content-encoding",
+    };
+    let sent = server
+        .headers
+        .iter()
+        .find(|(n, _)| n == encoding)
+        .map(|(_, v)| v.as_str());
+    if gzip {
+        assert_eq!(sent, Some("gzip"), "{:?}", server.headers);
+    } else {
+        assert_ne!(sent, Some("gzip"), "{:?}", server.headers);
+    }
 }
 
 #[test]
@@ -84,4 +107,10 @@ fn grpc() {
 fn the_traces_variables_win_over_the_generic_ones() {
     exports_over(Protocol::HttpJson, "http/json", true);
     exports_over(Protocol::Grpc, "grpc", true);
+}
+
+#[test]
+fn gzip_compression_over_http_and_grpc() {
+    exports_compressed(Protocol::HttpProtobuf, "http/protobuf", false, true);
+    exports_compressed(Protocol::Grpc, "grpc", false, true);
 }

@@ -228,8 +228,9 @@ pub(crate) fn open_client<B>(request: &Request<B>) -> Option<ClientSpan> {
     Some(ClientSpan { cx })
 }
 
-/// `url.full`: without user information, and with the values of the query parameters
-/// that the conventions name as secrets replaced by `REDACTED`.
+/// `url.full`: without user information, and with every query value replaced by
+/// `REDACTED` (keys kept). The semantic conventions name a few signature parameters;
+/// twelve redacts them all, since any parameter may carry a token.
 fn full_url(scheme: &str, host: &str, port: i64, uri: &Uri) -> String {
     let default = (scheme == "https" && port == 443) || (scheme == "http" && port == 80);
     let host = if host.contains(':') {
@@ -248,20 +249,18 @@ fn full_url(scheme: &str, host: &str, port: i64, uri: &Uri) -> String {
             if i > 0 {
                 url.push('&');
             }
+            // Every value: a token in a query string is no rarer than a signature.
             match pair.split_once('=') {
-                Some((key, _)) if SECRET_PARAMETERS.contains(&key) => {
+                Some((key, _)) => {
                     url.push_str(key);
                     url.push_str("=REDACTED");
                 }
-                _ => url.push_str(pair),
+                None => url.push_str(pair),
             }
         }
     }
     url
 }
-
-/// The query parameters the semantic conventions redact in `url.full`.
-const SECRET_PARAMETERS: [&str; 4] = ["AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"];
 
 #[cfg(test)]
 mod tests {
@@ -284,13 +283,13 @@ mod tests {
     }
 
     #[test]
-    fn full_urls_drop_credentials_and_redact_signatures() {
+    fn full_urls_drop_credentials_and_redact_every_query_value() {
         let uri: Uri = "https://u:p@s3.example/b/k?X-Goog-Signature=abc&part=2&sig=x"
             .parse()
             .unwrap();
         assert_eq!(
             full_url("https", "s3.example", 443, &uri),
-            "https://s3.example/b/k?X-Goog-Signature=REDACTED&part=2&sig=REDACTED"
+            "https://s3.example/b/k?X-Goog-Signature=REDACTED&part=REDACTED&sig=REDACTED"
         );
         let uri: Uri = "/p".parse().unwrap();
         assert_eq!(full_url("http", "::1", 8080, &uri), "http://[::1]:8080/p");

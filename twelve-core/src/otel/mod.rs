@@ -2,11 +2,15 @@
 //! `OTEL_*` variables and nothing else.
 //!
 //! Under `#[twelve::main]` (or [`Runtime::run`](crate::Runtime::run)), when
-//! `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, the
-//! runtime installs `tracing-opentelemetry` next to the JSON log layer and an OTLP
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, or
+//! `OTEL_TRACES_EXPORTER=otlp` (then to the specification's default endpoint,
+//! `http://localhost:4318`, or `:4317` for gRPC), the runtime installs `tracing-opentelemetry` next to the JSON log layer and an OTLP
 //! exporter (`http/protobuf` by default, `http/json` or `grpc`; `https` with rustls).
-//! Without an endpoint, or with `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`,
-//! nothing is installed: no thread, no span, no cost per request.
+//! Otherwise, or with `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`, nothing
+//! is installed: no thread, no span (about 1% more instructions per request for the
+//! code compiled in, BENCHMARKS.md). `OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION=gzip`
+//! compresses exports; `none` is refused ([`Compression`]):
+//! leave it unset.
 //!
 //! The variables ([`OtelSettings`]) are read by twelve's loader with the runtime's
 //! and yours, in one pass: a bad value is a configuration error naming the variable
@@ -22,8 +26,8 @@
 //!   `user_agent.original`; on a 5xx `error.type` and the status Error), a child of the
 //!   caller's span when a valid `traceparent` came in. `PropagateCorrelationLayer`
 //!   opens a **client** span per call (`{method}`, `http.request.method`,
-//!   `server.address`, `server.port`, `url.full`, `http.response.status_code`) and
-//!   sends its ID as the callee's parent. A scope of
+//!   `server.address`, `server.port`, `url.full` with every query value `REDACTED`,
+//!   `http.response.status_code`) and sends its ID as the callee's parent. A scope of
 //!   [`CorrelationId::scope`](crate::correlation::CorrelationId::scope) is a span
 //!   `scope` (internal, a new trace); one of
 //!   [`Context::from_headers`](crate::correlation::Context::from_headers) a span
@@ -93,8 +97,8 @@ mod settings;
 mod spans;
 
 pub use settings::{
-    BatchSettings, OtelSettings, OtlpSettings, OtlpSignalSettings, Protocol, SamplerChoice,
-    SamplerName, TracesExporter, TracesSettings,
+    BatchSettings, Compression, OtelSettings, OtlpSettings, OtlpSignalSettings, Protocol,
+    SamplerChoice, SamplerName, TracesExporter, TracesSettings,
 };
 
 pub(crate) use pipeline::{install, shutdown, start};

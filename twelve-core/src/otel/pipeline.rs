@@ -23,6 +23,7 @@ use tracing_subscriber::filter::{FilterExt as _, filter_fn};
 use super::export::{Export, Queue, Shared, TARGET};
 use super::http_client::OtlpHttpClient;
 use super::settings::{OtelSettings, Protocol, SamplerChoice, SamplerName};
+use crate::Secret;
 use crate::log::BoxedLayer;
 use crate::runtime::ServiceInfo;
 
@@ -40,7 +41,11 @@ pub(crate) struct State {
 struct Plan {
     endpoint: String,
     protocol: Protocol,
-    headers: BTreeMap<String, String>,
+    /// A secret: `Plan`'s `Debug` never shows them.
+    headers: Secret<BTreeMap<String, String>>,
+    /// `OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION=gzip`: always passed explicitly, so the
+    /// SDK never reads the variable itself.
+    gzip: bool,
     timeout: Duration,
     resource: Resource,
     sampler: SamplerChoice,
@@ -94,6 +99,7 @@ pub(crate) fn install(
         endpoint,
         protocol: settings.traces_protocol(),
         headers: settings.traces_headers(),
+        gzip: settings.traces_gzip(),
         timeout: settings.export_timeout(),
         resource: resource(settings, info),
         sampler: settings.sampler(),
@@ -226,15 +232,19 @@ fn exporter(plan: &Plan, shared: &Arc<Shared>) -> Result<opentelemetry_otlp::Spa
                 Protocol::HttpJson => opentelemetry_otlp::Protocol::HttpJson,
                 _ => opentelemetry_otlp::Protocol::HttpBinary,
             };
-            let headers: HashMap<String, String> = plan.headers.clone().into_iter().collect();
-            builder
+            let headers: HashMap<String, String> =
+                plan.headers.expose().clone().into_iter().collect();
+            let mut builder = builder
                 .with_http()
                 .with_http_client(OtlpHttpClient::new(shared.clone())?)
                 .with_endpoint(plan.endpoint.clone())
                 .with_protocol(protocol)
                 .with_timeout(plan.timeout)
-                .with_headers(headers)
-                .build()
+                .with_headers(headers);
+            if plan.gzip {
+                builder = builder.with_compression(opentelemetry_otlp::Compression::Gzip);
+            }
+            builder.build()
         }
         Protocol::Grpc => {
             let mut endpoint = tonic::transport::Endpoint::from_shared(plan.endpoint.clone())
@@ -247,19 +257,22 @@ fn exporter(plan: &Plan, shared: &Arc<Shared>) -> Result<opentelemetry_otlp::Spa
                     .map_err(|e| e.to_string())?;
             }
             let mut metadata = tonic::metadata::MetadataMap::new();
-            for (key, value) in &plan.headers {
+            for (key, value) in plan.headers.expose() {
                 let key = tonic::metadata::MetadataKey::from_bytes(key.as_bytes())
                     .map_err(|_| "a header name is not valid gRPC metadata".to_string())?;
                 let value = tonic::metadata::MetadataValue::try_from(value.as_str())
                     .map_err(|_| "a header value is not valid gRPC metadata".to_string())?;
                 metadata.insert(key, value);
             }
-            builder
+            let mut builder = builder
                 .with_tonic()
                 .with_channel(endpoint.connect_lazy())
                 .with_metadata(metadata)
-                .with_timeout(plan.timeout)
-                .build()
+                .with_timeout(plan.timeout);
+            if plan.gzip {
+                builder = builder.with_compression(opentelemetry_otlp::Compression::Gzip);
+            }
+            builder.build()
         }
     };
     exporter.map_err(|e| e.to_string())
@@ -387,7 +400,8 @@ mod tests {
             let plan = Plan {
                 endpoint: "https://collector.example:4318/v1/traces".into(),
                 protocol,
-                headers: [("api-key".to_string(), "k".to_string())].into(),
+                headers: Secret::new([("api-key".to_string(), "k".to_string())].into()),
+                gzip: protocol != Protocol::HttpJson,
                 timeout: Duration::from_secs(1),
                 resource: Resource::builder_empty().build(),
                 sampler: SamplerChoice {

@@ -32,7 +32,7 @@ use crate::config::{Invalid, parse_percent_encoded_map};
 /// let otel = &settings.otel;
 /// assert!(otel.exports());
 /// assert_eq!(otel.traces_endpoint().as_deref(), Some("http://collector:4318/v1/traces"));
-/// assert_eq!(otel.traces_headers()["api-key"], "abc="); // percent-decoded
+/// assert_eq!(otel.traces_headers().expose()["api-key"], "abc="); // percent-decoded
 /// assert!(!format!("{otel:?}").contains("abc")); // the headers are a secret
 ///
 /// // Every bad value is reported, each naming its variable.
@@ -98,6 +98,9 @@ pub struct OtlpSettings {
     /// Export timeout, in milliseconds.
     #[config(default = 10000, range = 1..)]
     pub timeout: u64,
+    /// `gzip` compresses exports; unset, they are not compressed.
+    #[config(validate = compression)]
+    pub compression: Option<Compression>,
     /// `OTEL_EXPORTER_OTLP_TRACES_*`: the same for traces only.
     #[config(nested, prefix = "TRACES_")]
     pub traces: OtlpSignalSettings,
@@ -118,6 +121,9 @@ pub struct OtlpSignalSettings {
     /// Export timeout of traces, in milliseconds.
     #[config(range = 1..)]
     pub timeout: Option<u64>,
+    /// `gzip` compresses trace exports (instead of OTEL_EXPORTER_OTLP_COMPRESSION).
+    #[config(validate = compression)]
+    pub compression: Option<Compression>,
 }
 
 /// `OTEL_BSP_*`: the batch span processor.
@@ -163,6 +169,23 @@ pub enum Protocol {
     /// gRPC (HTTP/2).
     #[config(rename = "grpc")]
     Grpc,
+}
+
+/// `OTEL_EXPORTER_OTLP_COMPRESSION`: the specification's `gzip` and `none`.
+///
+/// `none` is refused when read (a configuration error naming the variable):
+/// opentelemetry-otlp 0.31 reads the variable itself whenever it is not told to
+/// compress, and rejects `none`, which would leave the service exporting nothing.
+/// Unset, exports are not compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, twelve_macros::ConfigValue)]
+#[config(crate = "crate")]
+pub enum Compression {
+    /// gzip.
+    #[config(rename = "gzip")]
+    Gzip,
+    /// No compression: write it by leaving the variable unset.
+    #[config(rename = "none")]
+    None,
 }
 
 /// `OTEL_TRACES_SAMPLER`: the specification's built-in samplers.
@@ -241,11 +264,12 @@ impl OtelSettings {
             return None;
         }
         let protocol = self.traces_protocol();
+        // Checked trimmed when read (`endpoint`), so used trimmed.
         if let Some(endpoint) = &self.otlp.traces.endpoint {
-            return Some(endpoint.clone());
+            return Some(endpoint.trim().to_owned());
         }
         let base = match (&self.otlp.endpoint, protocol) {
-            (Some(endpoint), _) => endpoint.as_str(),
+            (Some(endpoint), _) => endpoint.trim(),
             (None, Protocol::Grpc) => DEFAULT_GRPC_ENDPOINT,
             (None, _) => DEFAULT_HTTP_ENDPOINT,
         };
@@ -259,14 +283,20 @@ impl OtelSettings {
 
     /// The headers of trace exports: `OTEL_EXPORTER_OTLP_TRACES_HEADERS` when set, else
     /// `OTEL_EXPORTER_OTLP_HEADERS` (decoded; keys and values checked when read).
-    pub fn traces_headers(&self) -> BTreeMap<String, String> {
+    /// A secret, like the variables.
+    pub fn traces_headers(&self) -> Secret<BTreeMap<String, String>> {
         self.otlp
             .traces
             .headers
             .as_ref()
             .or(self.otlp.headers.as_ref())
-            .map(|headers| headers.expose().clone())
-            .unwrap_or_default()
+            .cloned()
+            .unwrap_or_else(|| Secret::new(BTreeMap::new()))
+    }
+
+    /// Whether trace exports are gzip-compressed: the traces variable first.
+    pub fn traces_gzip(&self) -> bool {
+        self.otlp.traces.compression.or(self.otlp.compression) == Some(Compression::Gzip)
     }
 
     /// The time one export may take: the OTLP timeout (traces first), and never more
@@ -323,6 +353,18 @@ fn headers(text: &str) -> Result<BTreeMap<String, String>, String> {
         }
     }
     Ok(map)
+}
+
+/// `none` can't be passed on to opentelemetry-otlp (see [`Compression`]).
+fn compression(value: &Compression) -> Result<(), String> {
+    match value {
+        Compression::Gzip => Ok(()),
+        Compression::None => Err(
+            "opentelemetry-otlp 0.31 rejects `none` when it reads this variable itself: \
+             leave it unset for no compression"
+                .into(),
+        ),
+    }
 }
 
 /// A ratio in [0, 1].
@@ -433,7 +475,7 @@ mod tests {
             ),
             (5000, 2048, 512, 30000)
         );
-        assert!(s.traces_headers().is_empty());
+        assert!(s.traces_headers().expose().is_empty());
     }
 
     #[test]
@@ -486,7 +528,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(
-            s.traces_headers().into_iter().collect::<Vec<_>>(),
+            s.traces_headers()
+                .into_exposed()
+                .into_iter()
+                .collect::<Vec<_>>(),
             [("c".to_string(), "3".to_string())]
         );
         assert_eq!(s.export_timeout(), Duration::from_millis(30_000));
@@ -570,6 +615,34 @@ mod tests {
             [
                 "OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_MAX_QUEUE_SIZE: a batch can't be larger than the queue"
             ]
+        );
+    }
+
+    #[test]
+    fn compression_is_gzip_or_unset() {
+        let s = load(&[("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")]).unwrap();
+        assert!(s.traces_gzip());
+        let s = load(&[
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+            ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "GZIP"),
+        ])
+        .unwrap();
+        assert!(s.traces_gzip());
+        assert!(!load(&[]).unwrap().traces_gzip());
+        let errors = load(&[
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "none"),
+            ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "zstd"),
+        ])
+        .unwrap_err();
+        let text = errors.join("\n");
+        assert!(
+            text.contains("OTEL_EXPORTER_OTLP_COMPRESSION: invalid value \"none\""),
+            "{text}"
+        );
+        assert!(text.contains("leave it unset"), "{text}");
+        assert!(
+            text.contains("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: invalid value \"zstd\""),
+            "{text}"
         );
     }
 }

@@ -445,18 +445,25 @@ pub(crate) struct SpanFields {
 }
 
 impl SpanFields {
-    /// Records `values`, the fields in `renames` named the schema's way.
-    pub(crate) fn record(
-        &mut self,
+    /// `values` rendered, the fields in `renames` named the schema's way. Runs the
+    /// values' `Debug`/`Display` (user code, which may log or panic): call it holding
+    /// no lock, then [`merge`](Self::merge) the result.
+    pub(crate) fn render(
         values: &tracing::span::Record<'_>,
         renames: &'static [Rename],
-    ) {
+    ) -> SpanFields {
         // `message_apart` unset: a span's `message` is one of its fields.
-        let mut fresh = Rendered {
+        let mut rendered = Rendered {
             renames,
             ..Rendered::default()
         };
-        values.record(&mut fresh);
+        values.record(&mut rendered);
+        SpanFields { rendered }
+    }
+
+    /// Adds `fresh`'s fields; a field recorded again replaces its earlier value.
+    pub(crate) fn merge(&mut self, fresh: SpanFields) {
+        let fresh = fresh.rendered;
         let replaced = |key: &str| fresh.entries.iter().any(|e| e.key == key);
         if self.rendered.entries.iter().any(|e| replaced(e.key)) {
             // Rebuilt without the replaced fields, so that the buffer holds no stale

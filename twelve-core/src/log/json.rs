@@ -671,9 +671,8 @@ where
         ctx: Context<'_, S>,
     ) {
         let Some(span) = ctx.span(id) else { return };
-        let mut own = SpanFields::default();
         let renames = self.spec.renames[Kind::Plain as usize];
-        own.record(&tracing::span::Record::new(attrs.values()), renames);
+        let own = SpanFields::render(&tracing::span::Record::new(attrs.values()), renames);
         span.extensions_mut().insert(own);
     }
 
@@ -685,14 +684,14 @@ where
     ) {
         let Some(span) = ctx.span(id) else { return };
         let renames = self.spec.renames[Kind::Plain as usize];
+        // Rendered before the span's extensions are locked: a value's `Debug` that logs
+        // in this span (which reads them) would otherwise deadlock, and one that
+        // panics would poison them for every later line of the span.
+        let fresh = SpanFields::render(values, renames);
         let mut extensions = span.extensions_mut();
         match extensions.get_mut::<SpanFields>() {
-            Some(own) => own.record(values, renames),
-            None => {
-                let mut own = SpanFields::default();
-                own.record(values, renames);
-                extensions.insert(own);
-            }
+            Some(own) => own.merge(fresh),
+            None => extensions.insert(fresh),
         }
     }
 
@@ -767,5 +766,67 @@ mod tests {
         assert_eq!(line["step"], 10_000);
         assert_eq!(line["name"], "last");
         assert_eq!(line["other"], 1);
+    }
+
+    /// A value whose `Debug` logs (in the span being recorded) or panics.
+    struct Noisy(bool);
+
+    impl std::fmt::Debug for Noisy {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            if self.0 {
+                panic!("a Debug that panics");
+            }
+            tracing::info!("logged from Debug");
+            f.write_str("noisy")
+        }
+    }
+
+    #[test]
+    fn a_recorded_value_whose_debug_logs_or_panics_neither_deadlocks_nor_poisons() {
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink_lines = lines.clone();
+        let sink: LineSink = Arc::new(move |line: &[u8]| {
+            if let Ok(mut l) = sink_lines.lock() {
+                l.push(String::from_utf8_lossy(line).into_owned());
+            }
+        });
+        let statics = Statics {
+            service: "svc",
+            version: "1",
+            release: None,
+            gcp_project: None,
+            datadog_env: None,
+        };
+        let layer = JsonLayer::new(Schema::Default, statics, sink);
+        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+        // A deadlock would hang this thread: it runs apart, and the test waits a while.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            tracing::dispatcher::with_default(&dispatch, || {
+                let span = tracing::info_span!("job", value = tracing::field::Empty);
+                let _entered = span.enter();
+                span.record("value", tracing::field::debug(Noisy(false)));
+                let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    span.record("value", tracing::field::debug(Noisy(true)));
+                }));
+                assert!(panicked.is_err());
+                tracing::info!("after");
+            });
+            let _ = done.send(());
+        });
+        finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("recording a noisy value finished (no deadlock)");
+        let lines = lines.lock().expect("lock");
+        let parsed: Vec<serde_json::Value> = lines
+            .iter()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
+        let after = parsed
+            .iter()
+            .find(|l| l["message"] == "after")
+            .expect("the span still logs after a panic in a Debug");
+        assert_eq!(after["value"], "noisy", "{after}");
+        assert!(parsed.iter().any(|l| l["message"] == "logged from Debug"));
     }
 }

@@ -28,7 +28,13 @@ pub(crate) fn keep_standard_message(on: bool) {
 /// off for `twelve::panic` errors), so that a panic is never silent.
 ///
 /// `#[twelve::main]` installs it; call it yourself when you set up logging by hand.
+/// Installed once per process: later calls do nothing (so a panic is one line, not
+/// one per call).
 pub fn install_panic_hook() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let written = log_panic(info);
@@ -67,4 +73,43 @@ fn log_panic(info: &PanicHookInfo<'_>) -> bool {
         "panic"
     );
     listened
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    use crate::log::json::{JsonLayer, LineSink, Statics};
+    use crate::log::schema::Schema;
+
+    #[test]
+    fn installed_twice_a_panic_is_still_one_line() {
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink_lines = lines.clone();
+        let sink: LineSink = Arc::new(move |line: &[u8]| {
+            if let Ok(mut l) = sink_lines.lock() {
+                l.push(String::from_utf8_lossy(line).into_owned());
+            }
+        });
+        let statics = Statics {
+            service: "svc",
+            version: "1",
+            release: None,
+            gcp_project: None,
+            datadog_env: None,
+        };
+        let layer = JsonLayer::new(Schema::Default, statics, sink);
+        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+        super::install_panic_hook();
+        super::install_panic_hook();
+        tracing::dispatcher::with_default(&dispatch, || {
+            let result = std::panic::catch_unwind(|| panic!("once"));
+            assert!(result.is_err());
+        });
+        let lines = lines.lock().expect("lock");
+        let panics = lines.iter().filter(|l| l.contains("\"once\"")).count();
+        assert_eq!(panics, 1, "{lines:?}");
+    }
 }

@@ -224,7 +224,13 @@ fn string(out: &mut String, s: &str) {
 /// never a value).
 pub(crate) fn sources_pairs(report: &Report) -> String {
     let mut out = String::new();
+    // A variable that two structs read (the runtime's `PORT` and a user's `port`) is
+    // one key: the same variable has one source.
+    let mut seen = std::collections::HashSet::new();
     for var in report.vars() {
+        if !seen.insert(var.name()) {
+            continue;
+        }
         if !out.is_empty() {
             out.push('\0');
         }
@@ -241,6 +247,29 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn a_variable_read_twice_is_one_source_pair() {
+        #[derive(Debug, twelve_macros::Config)]
+        #[config(crate = "crate")]
+        struct User {
+            #[config(default = 8000)]
+            port: u16,
+        }
+        let source = Source::from_vars([("PORT", "8080")]);
+        let mut loader = Loader::with_report(&source, false);
+        let runtime = RuntimeSettings::__load(&mut loader, "");
+        let user = User::__load(&mut loader, "");
+        let (result, report) = loader.finish_report(runtime.zip(user), "");
+        assert_eq!(result.map(|(_, user)| user.port).ok(), Some(8080));
+        let pairs = sources_pairs(&report);
+        let names: Vec<&str> = pairs.split('\0').step_by(2).collect();
+        assert_eq!(
+            names.iter().filter(|n| **n == "PORT").count(),
+            1,
+            "{names:?}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::log::{Format, Schema};
 /// What `#[twelve::main]` (and [`Runtime`](super::Runtime)) read for themselves.
 /// A bad value is a configuration error like any other, reported with the user's.
 #[derive(Debug, Clone, twelve_macros::Config)]
-#[config(crate = "crate")]
+#[config(crate = "crate", validate = ports_differ)]
 pub struct RuntimeSettings {
     /// Port that `app.listener()` binds on 0.0.0.0.
     #[config(default = 8000)]
@@ -56,6 +56,25 @@ fn level(text: &str) -> Result<String, String> {
         "trace" | "debug" | "info" | "warn" | "error" | "off" => Ok(t),
         _ => Err("expected trace, debug, info, warn, error or off".into()),
     }
+}
+
+/// `METRICS_PORT` equal to `PORT`: one of the two listeners could not bind, and the
+/// error would come after `started`. A configuration error instead, naming both.
+#[cfg_attr(not(feature = "metrics"), allow(clippy::unnecessary_wraps))]
+fn ports_differ(settings: &RuntimeSettings) -> Result<(), crate::config::Invalid> {
+    #[cfg(feature = "metrics")]
+    if settings.metrics_enabled
+        && settings.metrics_port != 0
+        && settings.metrics_port == settings.port
+    {
+        return Err(crate::config::Invalid::new(
+            ["port", "metrics_port"],
+            "the same port twice: /metrics is served on a port of its own",
+        ));
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = settings;
+    Ok(())
 }
 
 fn directives(text: &str) -> Result<String, String> {
@@ -120,6 +139,26 @@ mod tests {
             format!("{loaded:?}"),
             format!("{:?}", RuntimeSettings::default())
         );
+    }
+
+    #[cfg(feature = "metrics")]
+    #[test]
+    fn metrics_port_equal_to_port_is_an_error_naming_both() {
+        let err = RuntimeSettings::from_vars([("PORT", "9100"), ("METRICS_PORT", "9100")])
+            .expect_err("the same port");
+        assert_eq!(
+            err.to_string(),
+            "PORT, METRICS_PORT: the same port twice: /metrics is served on a port of its own"
+        );
+        // Two free ports, or no metrics listener: fine.
+        let free = [("PORT", "0"), ("METRICS_PORT", "0")];
+        assert!(RuntimeSettings::from_vars(free).is_ok());
+        let off = [
+            ("PORT", "9100"),
+            ("METRICS_PORT", "9100"),
+            ("METRICS_ENABLED", "false"),
+        ];
+        assert!(RuntimeSettings::from_vars(off).is_ok());
     }
 
     #[test]

@@ -3,8 +3,7 @@
 //! (`tests/support/process.rs`). Every stdout line of every run must be a JSON object.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::Command;
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod support;
-use support::process::{Client, Proc, example, get};
+use support::process::{Client, LIMIT, Proc, clean_command, connect, example, get, output_within};
 
 /// The `message` of a log line.
 fn message(line: &Value) -> &str {
@@ -329,16 +328,15 @@ fn migrate_runs_to_completion_with_the_same_config_and_logs() {
 
 #[test]
 fn log_format_pretty_prints_for_a_human() {
-    let output = Command::new(example("migrate"))
-        .env_clear()
-        // Not 9090, which anything on the machine may hold (feature `metrics`).
-        .env("METRICS_PORT", "0")
+    // A clean environment, METRICS_PORT=0 included: not 9090, which anything on the
+    // machine may hold (feature `metrics`).
+    let mut migrate = clean_command(example("migrate"));
+    migrate
         .env("LOG_FORMAT", "pretty")
         .env("MIGRATION_STEPS", "1")
         .env("TWELVE_DOTENV", "0")
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("migrate runs");
+        .current_dir(std::env::temp_dir());
+    let output = output_within(&mut migrate, LIMIT, "migrate with LOG_FORMAT=pretty");
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("migration done"), "{text}");
@@ -428,7 +426,7 @@ fn worker_finishes_the_job_in_hand_on_sigterm() {
 fn web_requests_carry_the_correlation_id_on_every_line() {
     let mut web = Proc::start("web", &[]);
     web.wait_ready();
-    let mut stream = TcpStream::connect(("127.0.0.1", web.port)).expect("connect");
+    let mut stream = connect(web.port);
     write!(
         stream,
         "GET /quote?items=2 HTTP/1.1\r\nHost: x\r\nx-correlation-id: it-42\r\n\
@@ -446,7 +444,7 @@ fn web_requests_carry_the_correlation_id_on_every_line() {
         "{response}"
     );
     // A hostile ID is replaced, never logged, and the service keeps serving.
-    let mut stream = TcpStream::connect(("127.0.0.1", web.port)).expect("connect");
+    let mut stream = connect(web.port);
     write!(
         stream,
         "GET /quote?items=1 HTTP/1.1\r\nHost: x\r\nx-correlation-id: {}\r\nConnection: close\r\n\r\n",
@@ -488,7 +486,7 @@ fn web_logs_every_request_unmatched_ones_included() {
         ("/quote", "POST", 405, Some("/quote")),
     ];
     for (i, (path, method, status, _)) in cases.iter().enumerate() {
-        let mut stream = TcpStream::connect(("127.0.0.1", web.port)).expect("connect");
+        let mut stream = connect(web.port);
         write!(
             stream,
             "{method} {path} HTTP/1.1\r\nHost: x\r\nx-correlation-id: unmatched-{i}\r\n\

@@ -16,7 +16,9 @@
 //!   margin, and readiness takes a Service's pod out within `SHUTDOWN_DELAY`.
 //! - Every Deployment behind a Service has a HorizontalPodAutoscaler that targets it
 //!   (and CPU requests to scale by) and a PodDisruptionBudget that selects its pods
-//!   and no others, whose `minAvailable` stays below the autoscaler's minimum.
+//!   and no others, whose `minAvailable` stays below the autoscaler's minimum; the
+//!   Deployment sets no `replicas` of its own, which each `kubectl apply` would reset
+//!   the autoscaler's count to.
 //!
 //! The validators themselves (`kubernetes-validate --strict`, `hadolint`, `yamllint`
 //! with `.yamllint.yaml`) are run on `deploy/` by `.ci/run`.
@@ -40,6 +42,8 @@ use twelve::runtime::RuntimeSettings;
 
 #[path = "../examples_settings/mod.rs"]
 mod examples_settings;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod env;
 mod programs;

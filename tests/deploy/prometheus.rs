@@ -5,7 +5,6 @@
 //! `twelve::http::METRICS_PATH`; and `promtool check config` accepts the file.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use serde_norway::Value;
 use twelve::Config;
@@ -14,6 +13,7 @@ use twelve::runtime::RuntimeSettings;
 
 use crate::dockerfile::image;
 use crate::env::Val;
+use crate::support::process::{LIMIT, clean_command, output_within};
 use crate::yaml::{mapping, strings, text, yaml_documents};
 use crate::{Problems, root};
 
@@ -156,11 +156,9 @@ fn promtool_accepts_the_prometheus_config() {
                  package (`apt-get install -y prometheus`, as .ci/run does)"
             )
         });
-    let output = Command::new(promtool)
-        .args(["check", "config"])
-        .arg(root().join(CONFIG))
-        .output()
-        .expect("promtool runs");
+    let mut check = clean_command(promtool);
+    check.args(["check", "config"]).arg(root().join(CONFIG));
+    let output = output_within(&mut check, LIMIT, "promtool check config");
     assert!(
         output.status.success(),
         "promtool check config {CONFIG}:\n{}{}",

@@ -12,6 +12,16 @@ use hyper_util::rt::TokioIo;
 use twelve::correlation::CorrelationId;
 use twelve::http::CorrelationLayer;
 
+use crate::support::process::LIMIT;
+
+/// `future`, for at most [`LIMIT`]: a server or a layer that never answers fails the
+/// test, saying `what` hung, instead of hanging it.
+pub(crate) async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(LIMIT, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: nothing after {LIMIT:?}"))
+}
+
 /// Logs a line in the handler, one in a task spawned with `twelve::correlation::spawn`
 /// and one in a bare `tokio::spawn`; answers with the ID the handler saw.
 pub(crate) async fn work() -> String {
@@ -99,10 +109,15 @@ impl Answer {
 impl Client {
     /// Connects and does the HTTP/1 handshake; the connection is driven by a task.
     pub(crate) async fn connect(addr: SocketAddr) -> Client {
-        let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        let stream = within("connect", tokio::net::TcpStream::connect(addr))
             .await
-            .expect("HTTP/1 handshake");
+            .expect("connect");
+        let (sender, connection) = within(
+            "the HTTP/1 handshake",
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)),
+        )
+        .await
+        .expect("HTTP/1 handshake");
         tokio::spawn(connection);
         Client { addr, sender }
     }
@@ -122,10 +137,14 @@ impl Client {
             request = request.header(*name, value.clone());
         }
         let request = request.body(Empty::new()).expect("a valid request");
-        self.sender.ready().await.expect("connection still open");
-        let response = self.sender.send_request(request).await.expect("a response");
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await.expect("the body").to_bytes();
+        let what = format!("{method} {path}");
+        let (parts, body) = within(&what, async {
+            self.sender.ready().await.expect("connection still open");
+            let response = self.sender.send_request(request).await.expect("a response");
+            let (parts, body) = response.into_parts();
+            (parts, body.collect().await.expect("the body").to_bytes())
+        })
+        .await;
         Answer {
             status: parts.status,
             headers: parts.headers,

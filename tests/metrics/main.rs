@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 #[path = "../support/mod.rs"]
@@ -47,22 +46,18 @@ pub(crate) fn tool(name: &str) -> PathBuf {
     })
 }
 
-/// `promtool check metrics` on `text`: it must accept it, lint included.
+/// `promtool check metrics` on `text`: it must accept it, lint included (within
+/// [`support::process::LIMIT`]).
 pub(crate) fn promtool_accepts(text: &str) {
-    let mut child = Command::new(tool("promtool"))
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("promtool reads the text");
-    let output = child.wait_with_output().expect("promtool ends");
+    use support::process::{LIMIT, clean_command, output_with_input};
+    let mut promtool = clean_command(tool("promtool"));
+    promtool.args(["check", "metrics"]);
+    let output = output_with_input(
+        &mut promtool,
+        text.as_bytes(),
+        LIMIT,
+        "promtool check metrics",
+    );
     assert!(
         output.status.success(),
         "promtool check metrics refused the text ({}):\n{}{}\n--- text ---\n{text}",

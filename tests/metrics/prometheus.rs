@@ -5,12 +5,12 @@
 //! it and removes the directory, also when it fails.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::support::process::{Proc, free_port, get};
+use crate::support::process::{Proc, clean_command, free_port, get, send_signal};
 use crate::tool;
 
 /// How long Prometheus may take to start, and then to have scraped what was sent.
@@ -46,7 +46,7 @@ impl Prometheus {
         let config_file = dir.join("prometheus.yml");
         std::fs::write(&config_file, config).expect("the config is written");
         let port = free_port();
-        let child = Command::new(binary)
+        let child = clean_command(binary)
             .arg(format!("--config.file={}", config_file.display()))
             .arg(format!(
                 "--storage.tsdb.path={}",
@@ -54,6 +54,7 @@ impl Prometheus {
             ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg("--log.level=warn")
+            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -123,9 +124,9 @@ impl Prometheus {
 
 impl Drop for Prometheus {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        if let Ok(None) = self.child.try_wait() {
+            send_signal(self.child.id(), "TERM");
+        }
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
             if let Ok(Some(_)) = self.child.try_wait() {

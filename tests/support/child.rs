@@ -6,6 +6,9 @@
 //! doesn't count it as a pass for doing nothing; the parent test runs it with
 //! [`command`] (`--exact <name> --ignored`) and asserts on its output. An entry starts
 //! with [`enter`], which fails it when run by hand outside a child.
+//!
+//! The child starts from a clean environment ([`super::process::clean_command`]):
+//! only what the parent test sets reaches it, none of the developer's settings.
 
 use std::process::Command;
 
@@ -27,10 +30,11 @@ pub(crate) fn enter(parent: &str) {
 }
 
 /// This test binary, set up to run the one `#[ignore]`d entry test `name` (one thread,
-/// output not captured), with the child marker set.
+/// output not captured), from a clean environment with the child marker set. Run it
+/// with [`super::process::output_within`], so that a child that hangs fails the test.
 pub(crate) fn command(name: &str) -> Command {
     let exe = std::env::current_exe().expect("the test binary's path");
-    let mut command = Command::new(exe);
+    let mut command = super::process::clean_command(exe);
     command
         .args([
             "--exact",

@@ -1,15 +1,179 @@
 //! The example binaries (`examples/` and the fixtures in `tests/fixtures/`) run as real
-//! processes: started on a free port, their stdout read line by line, stopped with real
-//! signals, spoken to over HTTP/1.1 on 127.0.0.1.
+//! processes: started on a free port from a clean environment, their stdout read line
+//! by line, stopped with real signals, spoken to over HTTP/1.1 on 127.0.0.1. Every
+//! other child process of the tests (this test binary again, promtool, prometheus)
+//! starts from [`clean_command`] too, and every wait on one is bounded
+//! ([`output_within`], [`wait_within`]).
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+/// How long a child process may run, or a socket go silent, before the test fails
+/// saying what hung: generous, for a debug build on a loaded 2-core machine, and far
+/// below "forever".
+pub(crate) const LIMIT: Duration = Duration::from_secs(60);
+
+/// The caller's variables a child keeps: where programs and shared libraries are
+/// found, the temporary directory, and where a coverage run wants its profiles. None
+/// of them is read by twelve, so a developer's `LOG_FORMAT`, `RUST_LOG`, `PORT`,
+/// `METRICS_PORT`, `OTEL_*`, `DD_ENV`, `GOOGLE_CLOUD_PROJECT`... never reach a test's
+/// process.
+const KEPT: &[&str] = &["PATH", "LD_LIBRARY_PATH", "TMPDIR", "LLVM_PROFILE_FILE"];
+
+/// `program`, to start from a clean environment: the caller's [`KEPT`] variables only,
+/// and `METRICS_PORT=0`, so that with feature `metrics` a service serves `/metrics` on
+/// a free port, never on the default 9090 that another process (a Prometheus, another
+/// test's service) may hold. The test sets what it wants on top, `METRICS_PORT`
+/// included.
+pub(crate) fn clean_command(program: impl AsRef<OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env_clear();
+    for key in KEPT {
+        if let Some(value) = std::env::var_os(key) {
+            cmd.env(key, value);
+        }
+    }
+    cmd.env("METRICS_PORT", "0");
+    cmd
+}
+
+/// Runs `cmd` to its end (stdin empty, stdout and stderr collected) for at most
+/// `limit`; past it, kills it and fails the test naming `what` and what it printed.
+pub(crate) fn output_within(cmd: &mut Command, limit: Duration, what: &str) -> Output {
+    output_with_input(cmd, &[], limit, what)
+}
+
+/// [`output_within`], with `input` written to the child's stdin (from a thread, so
+/// that a child that never reads can't block the test either).
+pub(crate) fn output_with_input(
+    cmd: &mut Command,
+    input: &[u8],
+    limit: Duration,
+    what: &str,
+) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        let input = input.to_vec();
+        // Dropped at the end: the child sees the end of its input.
+        std::thread::spawn(move || stdin.write_all(&input));
+    }
+    wait_within(child, limit, what)
+}
+
+/// `Child::wait_with_output` for at most `limit` (from the child's start): past it,
+/// kills the child and fails the test naming `what`, with the output so far.
+pub(crate) fn wait_within(mut child: Child, limit: Duration, what: &str) -> Output {
+    let start = Instant::now();
+    let stdout = child.stdout.take().map(Drain::start);
+    let stderr = child.stderr.take().map(Drain::start);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if start.elapsed() < limit => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    // The pipes end with the child, unless a process it started holds them: a few
+    // seconds more for what is still buffered, never the rest of the limit.
+    let grace = Instant::now() + Duration::from_secs(5);
+    let stdout = stdout.map(|d| d.finish(grace)).unwrap_or_default();
+    let stderr = stderr.map(|d| d.finish(grace)).unwrap_or_default();
+    match status {
+        Some(status) => Output {
+            status,
+            stdout,
+            stderr,
+        },
+        None => panic!(
+            "{what} did not end within {limit:?} (killed it)\n--- stdout ---\n{}\n--- stderr \
+             ---\n{}",
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&stderr)
+        ),
+    }
+}
+
+/// A pipe read to its end by a thread of its own; what it read so far is kept.
+struct Drain {
+    read: Arc<Mutex<Vec<u8>>>,
+    done: Arc<AtomicBool>,
+}
+
+impl Drain {
+    fn start(mut pipe: impl Read + Send + 'static) -> Drain {
+        let read = Arc::new(Mutex::new(Vec::new()));
+        let done = Arc::new(AtomicBool::new(false));
+        let (sink, end) = (read.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n @ 1..) = pipe.read(&mut buffer) {
+                if let Ok(mut sink) = sink.lock() {
+                    sink.extend_from_slice(&buffer[..n]);
+                }
+            }
+            end.store(true, Ordering::Release);
+        });
+        Drain { read, done }
+    }
+
+    /// What was read, once the pipe ended or at `deadline`.
+    fn finish(self, deadline: Instant) -> Vec<u8> {
+        while !self.done.load(Ordering::Acquire) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.read.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+/// Sends signal `name` (`TERM`, `INT`, `HUP`, `QUIT`, `KILL`, `USR1`, `USR2`) to process
+/// `pid` with kill(2): no `kill` program needed.
+pub(crate) fn send_signal(pid: u32, name: &str) {
+    use rustix::process::{Pid, Signal, kill_process};
+    let signal = match name {
+        "TERM" => Signal::TERM,
+        "INT" => Signal::INT,
+        "HUP" => Signal::HUP,
+        "QUIT" => Signal::QUIT,
+        "KILL" => Signal::KILL,
+        "USR1" => Signal::USR1,
+        "USR2" => Signal::USR2,
+        other => panic!("signal {other} is not one send_signal knows"),
+    };
+    let pid = i32::try_from(pid)
+        .ok()
+        .and_then(Pid::from_raw)
+        .unwrap_or_else(|| panic!("{pid} is not a process ID"));
+    kill_process(pid, signal).unwrap_or_else(|e| panic!("kill -{name} {pid}: {e}"));
+}
+
+/// A connection to 127.0.0.1:`port` whose reads and writes time out after [`LIMIT`],
+/// so that a silent peer fails the test instead of hanging it.
+pub(crate) fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("connect to 127.0.0.1:{port}: {e}"));
+    stream
+        .set_read_timeout(Some(LIMIT))
+        .and_then(|()| stream.set_write_timeout(Some(LIMIT)))
+        .expect("socket timeouts");
+    stream
+}
 
 /// `target/<profile>/examples/<name>`, built by `cargo test` before the tests run.
 pub(crate) fn example(name: &str) -> PathBuf {
@@ -23,7 +187,7 @@ pub(crate) fn example(name: &str) -> PathBuf {
     // does not.
     assert!(
         path.exists(),
-        "{} is not built: run the whole `cargo test --workspace --all-features`, or \
+        "{} is not built: run the whole `cargo test --all-features`, or \
          `cargo build --examples --all-features` first",
         path.display()
     );
@@ -46,11 +210,12 @@ pub(crate) struct Proc {
 }
 
 impl Proc {
-    /// Starts example `name` on a free `PORT`, without `.env` and without the
-    /// caller's log and shutdown settings, then `vars` on top; stderr is dropped. With
-    /// feature `metrics` the runtime also serves `/metrics`: on a free port
-    /// (`METRICS_PORT=0`, see [`Proc::metrics_port`]) unless `vars` say otherwise, so
-    /// that examples started side by side don't all want 9090.
+    /// Starts example `name` on a free `PORT`, from a clean environment
+    /// ([`clean_command`]: none of the caller's settings) and without `.env`
+    /// (`TWELVE_DOTENV=0`), then `vars` on top; stderr is dropped. With feature
+    /// `metrics` the runtime also serves `/metrics`: on a free port (`METRICS_PORT=0`,
+    /// see [`Proc::metrics_port`]) unless `vars` say otherwise, so that examples started
+    /// side by side don't all want 9090.
     pub(crate) fn start(name: &str, vars: &[(&str, &str)]) -> Proc {
         Proc::start_with_stderr(name, vars, Stdio::null())
     }
@@ -59,23 +224,12 @@ impl Proc {
     /// that nothing is written there).
     pub(crate) fn start_with_stderr(name: &str, vars: &[(&str, &str)], stderr: Stdio) -> Proc {
         let port = free_port();
-        let mut cmd = Command::new(example(name));
+        let mut cmd = clean_command(example(name));
         cmd.env("PORT", port.to_string())
             .env("TWELVE_DOTENV", "0")
-            .env_remove("RUST_LOG")
-            .env_remove("LOG_LEVEL")
-            .env_remove("SHUTDOWN_DELAY")
-            .env_remove("SHUTDOWN_TIMEOUT")
-            .env("METRICS_PORT", "0")
-            .env_remove("METRICS_ENABLED")
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr);
-        // No OpenTelemetry setting of the caller's: a test sets the ones it wants.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("OTEL_") {
-                cmd.env_remove(key);
-            }
-        }
         for (k, v) in vars {
             cmd.env(k, v);
         }
@@ -146,13 +300,9 @@ impl Proc {
             .unwrap_or_else(|| panic!("no metrics_port on {started}"))
     }
 
-    /// Sends signal `name` (`TERM`, `INT`...) with `kill`.
+    /// Sends signal `name` (`TERM`, `INT`...), with kill(2) ([`send_signal`]).
     pub(crate) fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
+        send_signal(self.child.id(), name);
     }
 
     /// Waits at most `limit` for the exit (kills the process past it); returns the
@@ -169,7 +319,13 @@ impl Proc {
             }
             std::thread::sleep(Duration::from_millis(10));
         };
+        // The pipe ends with the process; bounded all the same.
         if let Some(reader) = self.reader.take() {
+            let start = Instant::now();
+            while !reader.is_finished() && start.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            assert!(reader.is_finished(), "stdout still open after the exit");
             let _ = reader.join();
         }
         let json = self

@@ -34,16 +34,20 @@ fn the_suite_passes_with_otel_exporting() {
         return; // the run below: not again
     }
     let exe = std::env::current_exe().expect("this test binary");
-    let output = std::process::Command::new(exe)
-        .args([
-            "--skip",
-            "the_suite_passes_with_otel_exporting",
-            "--test-threads",
-            "4",
-        ])
-        .env(harness::EXPORTING, "1")
-        .output()
-        .expect("the run with otel");
+    let mut run = support::process::clean_command(exe);
+    run.args([
+        "--skip",
+        "the_suite_passes_with_otel_exporting",
+        "--test-threads",
+        "4",
+    ])
+    .env(harness::EXPORTING, "1");
+    // Some forty tests, each starting a service: five times the limit of one.
+    let output = support::process::output_within(
+        &mut run,
+        5 * support::process::LIMIT,
+        "the run of the suite with otel",
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");

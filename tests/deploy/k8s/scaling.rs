@@ -2,7 +2,7 @@
 //! Deployment that exists (and can measure what it scales by), the budget selects
 //! that Deployment's pods and no others, and their numbers leave room for each other:
 //! `minAvailable` below the autoscaler's minimum, so that draining a node can always
-//! evict a pod.
+//! evict a pod; and a Deployment an autoscaler scales sets no `replicas` of its own.
 
 use std::collections::BTreeMap;
 
@@ -30,6 +30,22 @@ fn target<'a>(manifests: &'a Manifests, hpa: &Doc) -> Option<&'a Doc> {
     }
     let name = text(&target["name"])?;
     manifests.of_kind("Deployment").find(|d| d.name() == name)
+}
+
+/// What is wrong with `deployment`'s own `replicas` when `hpa` scales it: any value.
+/// The autoscaler owns the count; each `kubectl apply` of a Deployment that names one
+/// resets the count the autoscaler chose (and one outside its bounds resizes it out of
+/// them) until it reacts.
+fn replicas_under(deployment: &Doc, hpa: &Doc) -> Option<String> {
+    let replicas = &deployment.value["spec"]["replicas"];
+    (!replicas.is_null()).then(|| {
+        format!(
+            "replicas {} set, while {} scales it: each `kubectl apply` resets the count the \
+             autoscaler chose; leave replicas out",
+            show(replicas),
+            hpa.at()
+        )
+    })
 }
 
 /// The pod labels of each Deployment and Job, by `<kind> <name>`.
@@ -77,15 +93,8 @@ fn autoscalers_target_a_deployment_that_exists_and_can_measure_it() {
                 format!("minReplicas {min}, maxReplicas {max:?}: want 1 <= min <= max, max > 1"),
             ),
         }
-        // A replica count in the Deployment itself must lie within the bounds, or
-        // every `kubectl apply` resizes it out of them until the autoscaler reacts.
-        if let Some(replicas) = deployment.value["spec"]["replicas"].as_u64() {
-            if replicas < min || max.is_some_and(|max| replicas > max) {
-                problems.add(
-                    deployment.at(),
-                    format!("replicas {replicas} outside {} [{min}, {max:?}]", hpa.at()),
-                );
-            }
+        if let Some(problem) = replicas_under(deployment, hpa) {
+            problems.add(deployment.at(), problem);
         }
         // A Resource metric of type Utilization is a share of the containers'
         // requests: each container of the pods needs one.
@@ -118,6 +127,27 @@ fn autoscalers_target_a_deployment_that_exists_and_can_measure_it() {
         }
     }
     problems.assert_none("deploy/k8s HorizontalPodAutoscalers");
+}
+
+#[test]
+fn a_deployment_with_replicas_under_an_autoscaler_is_a_problem() {
+    let doc = |yaml: &str| Doc {
+        file: "test.yaml".into(),
+        value: serde_norway::from_str(yaml).expect("YAML"),
+    };
+    let hpa = doc("kind: HorizontalPodAutoscaler\nmetadata: {name: w}\nspec: {minReplicas: 2}");
+    for replicas in ["2", "1", "0", "\"3\""] {
+        let deployment = doc(&format!(
+            "kind: Deployment\nmetadata: {{name: w}}\nspec: {{replicas: {replicas}}}"
+        ));
+        let problem = replicas_under(&deployment, &hpa).expect("a problem");
+        assert!(
+            problem.contains("test.yaml: HorizontalPodAutoscaler w"),
+            "{problem}"
+        );
+    }
+    let deployment = doc("kind: Deployment\nmetadata: {name: w}\nspec: {selector: {}}");
+    assert_eq!(replicas_under(&deployment, &hpa), None);
 }
 
 #[test]

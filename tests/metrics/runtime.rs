@@ -196,6 +196,58 @@ fn service_ready_is_0_from_the_first_signal_and_scrapes_go_on_during_the_drain()
     assert!(crate::http(port, "GET", "/metrics").is_err());
 }
 
+/// A drain that uses up the whole `SHUTDOWN_TIMEOUT` (a request slower than it) while
+/// a scraper holds an idle keep-alive connection: no scrape is in flight at the
+/// deadline, so no "were cut" warning.
+#[test]
+fn an_idle_keep_alive_scraper_is_no_scrape_cut_at_the_deadline() {
+    let mut web = Proc::start("web", &[("SHUTDOWN_TIMEOUT", "1s")]);
+    web.wait_ready();
+    let port = web.metrics_port();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("a read timeout");
+    write!(stream, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("sent");
+    // The whole response (its length from the header), then the connection idles.
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    let complete = |got: &[u8]| {
+        let text = String::from_utf8_lossy(got);
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().to_owned())
+            })?
+            .parse()
+            .ok()?;
+        (body.len() >= length).then_some(())
+    };
+    while complete(&got).is_none() {
+        let n = stream.read(&mut buf).expect("the response");
+        assert!(n > 0, "the server closed the keep-alive connection");
+        got.extend_from_slice(&buf[..n]);
+    }
+    let http_port = web.port;
+    let slow = std::thread::spawn(move || get(http_port, "/slow?ms=3000"));
+    std::thread::sleep(Duration::from_millis(300));
+    web.signal("TERM");
+    let (_, lines) = web.wait_exit(Duration::from_secs(20));
+    let _ = slow.join();
+    assert!(
+        find(
+            &lines,
+            "scrapes of /metrics still in flight at the drain deadline were cut"
+        )
+        .is_none(),
+        "{lines:?}"
+    );
+    assert!(find(&lines, "stopped").is_some(), "{lines:?}");
+}
+
 /// A scraper that asks for `/metrics` and then reads one byte a second, on a socket
 /// with a small receive buffer: the body, made larger than the largest send buffer of
 /// the kernel (`tcp_wmem`, 4 MiB) by the probe's filler series, can't all be sent

@@ -49,6 +49,8 @@
 
 mod app;
 mod cli;
+#[cfg(feature = "metrics")]
+mod counted_listener;
 mod metrics;
 mod settings;
 mod shutdown;

@@ -312,13 +312,16 @@ mod tests {
         assert_eq!(p::<Secret<u8>>("7").map(Secret::into_exposed), Ok(7));
     }
 
+    /// Checked when compiled: secrecy is a property of the type.
     #[test]
     fn secrecy_follows_the_type() {
         type Token = Secret<String>;
-        assert!(!String::SECRET && !Vec::<String>::SECRET);
-        assert!(Token::SECRET && Vec::<Token>::SECRET);
-        assert!(HashMap::<String, Token>::SECRET && BTreeMap::<String, Token>::SECRET);
-        assert!(!BTreeMap::<String, u8>::SECRET);
+        const {
+            assert!(!String::SECRET && !Vec::<String>::SECRET);
+            assert!(Token::SECRET && Vec::<Token>::SECRET);
+            assert!(HashMap::<String, Token>::SECRET && BTreeMap::<String, Token>::SECRET);
+            assert!(!BTreeMap::<String, u8>::SECRET);
+        }
     }
 
     #[test]

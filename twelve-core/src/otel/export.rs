@@ -37,8 +37,14 @@ pub(crate) struct Shared {
     max_queue: usize,
     /// Spans dropped over the process's life.
     dropped: AtomicU64,
-    /// Per kind of error: when it was last logged, and spans dropped since.
+    /// Per kind of export error: when it was last logged, and spans dropped since.
     reports: Mutex<HashMap<String, Report>>,
+    /// The queue-full kind, apart and lock-free: it is met once per span while a
+    /// collector is down. Spans dropped since its last line, and when that line was
+    /// written (milliseconds after `born`, plus one; 0: never).
+    queue_full_dropped: AtomicU64,
+    queue_full_last: AtomicU64,
+    born: Instant,
     /// The time no export may run past (set at shutdown).
     deadline: Mutex<Option<Instant>>,
     /// Set once the flush at shutdown is over: later failures are counted, not logged
@@ -79,6 +85,9 @@ impl Shared {
             max_queue,
             dropped: AtomicU64::new(0),
             reports: Mutex::new(HashMap::new()),
+            queue_full_dropped: AtomicU64::new(0),
+            queue_full_last: AtomicU64::new(0),
+            born: Instant::now(),
             deadline: Mutex::new(None),
             closed: AtomicBool::new(false),
             runtime: OnceLock::new(),
@@ -129,8 +138,8 @@ impl Shared {
         }
     }
 
-    /// Counts `spans` dropped for `failure`, and logs it unless a line of its kind was
-    /// written less than a minute ago.
+    /// Counts `spans` dropped for `failure` (a failed export), and logs it unless a
+    /// line of its kind was written less than a minute ago.
     pub(crate) fn report(&self, failure: Failure, spans: usize) {
         let spans = spans as u64;
         self.dropped.fetch_add(spans, Ordering::Relaxed);
@@ -153,28 +162,56 @@ impl Shared {
             }
         };
         let Some(dropped) = due else { return };
-        let total = self.dropped();
-        if failure.kind == QUEUE_FULL {
-            tracing::event!(
-                target: TARGET,
-                tracing::Level::WARN,
-                otel.error.kind = failure.kind.as_str(),
-                otel.spans_dropped = dropped,
-                otel.spans_dropped_total = total,
-                error = failure.error.as_str(),
-                "span queue full: spans dropped (one line per minute at most)"
-            );
-        } else {
-            tracing::event!(
-                target: TARGET,
-                tracing::Level::WARN,
-                otel.error.kind = failure.kind.as_str(),
-                otel.spans_dropped = dropped,
-                otel.spans_dropped_total = total,
-                error = failure.error.as_str(),
-                "span export failed: spans dropped (one line per minute at most per kind)"
-            );
+        tracing::event!(
+            target: TARGET,
+            tracing::Level::WARN,
+            otel.error.kind = failure.kind.as_str(),
+            otel.spans_dropped = dropped,
+            otel.spans_dropped_total = self.dropped(),
+            error = failure.error.as_str(),
+            "span export failed: spans dropped (one line per minute at most per kind)"
+        );
+    }
+
+    /// Counts a span dropped because the queue is full, and logs it unless a line of
+    /// its kind was written less than a minute ago. No lock and no allocation unless
+    /// a line is due: this runs for every span while the collector is down.
+    fn report_queue_full(&self) {
+        self.dropped.fetch_add(1, Ordering::Relaxed);
+        self.queue_full_dropped.fetch_add(1, Ordering::Relaxed);
+        if self.closed.load(Ordering::Acquire) {
+            return;
         }
+        let now = u64::try_from(self.born.elapsed().as_millis())
+            .unwrap_or(u64::MAX - 1)
+            .saturating_add(1);
+        let last = self.queue_full_last.load(Ordering::Relaxed);
+        let every = u64::try_from(REPORT_EVERY.as_millis()).unwrap_or(u64::MAX);
+        if last != 0 && now.saturating_sub(last) < every {
+            return;
+        }
+        // One thread writes the line; the others' spans are in the next one.
+        if self
+            .queue_full_last
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return;
+        }
+        let dropped = self.queue_full_dropped.swap(0, Ordering::Relaxed);
+        let error = format!(
+            "{} spans wait for export (OTEL_BSP_MAX_QUEUE_SIZE)",
+            self.max_queue
+        );
+        tracing::event!(
+            target: TARGET,
+            tracing::Level::WARN,
+            otel.error.kind = QUEUE_FULL,
+            otel.spans_dropped = dropped,
+            otel.spans_dropped_total = self.dropped(),
+            error = error.as_str(),
+            "span queue full: spans dropped (one line per minute at most)"
+        );
     }
 }
 
@@ -215,16 +252,7 @@ impl SpanProcessor for Queue {
         let shared = &self.shared;
         if shared.pending.fetch_add(1, Ordering::AcqRel) >= shared.max_queue {
             shared.pending.fetch_sub(1, Ordering::AcqRel);
-            shared.report(
-                Failure {
-                    kind: QUEUE_FULL.into(),
-                    error: format!(
-                        "{} spans wait for export (OTEL_BSP_MAX_QUEUE_SIZE)",
-                        shared.max_queue
-                    ),
-                },
-                1,
-            );
+            shared.report_queue_full();
             return;
         }
         self.inner.on_end(span);
@@ -390,5 +418,19 @@ mod tests {
         // waits for the next minute.
         assert_eq!(reports["timeout"].dropped, 4);
         assert_eq!(reports["http_503"].dropped, 0);
+    }
+
+    #[test]
+    fn a_full_queue_is_one_line_a_minute_without_the_lock() {
+        let shared = Shared::new(10, Duration::from_secs(1));
+        for _ in 0..1000 {
+            shared.report_queue_full();
+        }
+        assert_eq!(shared.dropped(), 1000);
+        // The first was logged; 999 wait for the next line, none went through the
+        // per-kind map of export errors.
+        assert_eq!(shared.queue_full_dropped.load(Ordering::Relaxed), 999);
+        assert_ne!(shared.queue_full_last.load(Ordering::Relaxed), 0);
+        assert!(shared.reports.lock().expect("lock").is_empty());
     }
 }

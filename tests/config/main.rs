@@ -199,7 +199,7 @@ fn child(name: &str, dir: &Path, vars: &[(&str, &OsStr)]) -> String {
     for (k, v) in vars {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("child runs");
+    let out = support::process::output_within(&mut cmd, Duration::from_secs(60), "a child test");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),

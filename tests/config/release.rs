@@ -37,7 +37,8 @@ fn run(
     for (k, v) in vars {
         cmd.env(k, v);
     }
-    cmd.output().expect("the examples are built by cargo test")
+    let what = format!("{name} {}", args.join(" "));
+    super::support::process::output_within(&mut cmd, std::time::Duration::from_secs(60), &what)
 }
 
 /// The one JSON line of a `--check-config` run.

@@ -4,13 +4,13 @@
 //! the schema asked for; `DD_ENV` and `GOOGLE_CLOUD_PROJECT` read from the environment.
 
 use std::io::Read as _;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::process::{example, free_port};
+use crate::support::process::{clean_command, example, free_port, send_signal};
 use crate::{ecs_spec, strict};
 
 /// What a run of the probe left.
@@ -61,32 +61,14 @@ impl std::fmt::Display for Run {
     }
 }
 
-/// Runs the probe in `mode` with `vars` (on top of a clean environment: no log,
-/// shutdown or backtrace settings of the caller's); with `signal`, sends SIGTERM once
+/// Runs the probe in `mode` with `vars` (on top of a clean environment: none of the
+/// caller's settings, metrics on a free port); with `signal`, sends SIGTERM once
 /// it has logged `started`. At most 20 s.
 fn probe(mode: &str, vars: &[(&str, &str)], signal: bool) -> Run {
-    let mut cmd = Command::new(example("probe"));
+    let mut cmd = clean_command(example("probe"));
     cmd.env("PORT", free_port().to_string())
         .env("PROBE_MODE", mode)
-        .env("TWELVE_DOTENV", "0")
-        // Metrics (when the feature is on) on a free port: tests run in parallel.
-        .env("METRICS_PORT", "0");
-    for var in [
-        "RUST_LOG",
-        "LOG_LEVEL",
-        "LOG_FORMAT",
-        "LOG_SCHEMA",
-        "SHUTDOWN_DELAY",
-        "SHUTDOWN_TIMEOUT",
-        "RUST_BACKTRACE",
-        "RUST_LIB_BACKTRACE",
-        "GOOGLE_CLOUD_PROJECT",
-        "DD_ENV",
-        "SERVICE_NAME",
-        "RELEASE_ID",
-    ] {
-        cmd.env_remove(var);
-    }
+        .env("TWELVE_DOTENV", "0");
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -129,11 +111,7 @@ fn probe(mode: &str, vars: &[(&str, &str)], signal: bool) -> Run {
             break status;
         }
         if !signalled && text(&out).contains("\"started\"") {
-            let sent = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status()
-                .expect("kill runs");
-            assert!(sent.success());
+            send_signal(child.id(), "TERM");
             signalled = true;
         }
         if start.elapsed() > Duration::from_secs(20) {

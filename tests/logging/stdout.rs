@@ -7,6 +7,10 @@ use serde_json::Value;
 use twelve::correlation::{self, CorrelationId};
 
 use crate::support::child;
+use crate::support::process::{output_within, wait_within};
+
+/// How long a child may take: it ends in well under a second.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// This binary, to run the `#[ignore]`d child entry `name` (its path from the crate
 /// root) quietly.
@@ -43,7 +47,11 @@ fn child_many_threads() {
 
 #[test]
 fn concurrent_lines_never_interleave() {
-    let out = child("stdout::child_many_threads").output().expect("runs");
+    let out = output_within(
+        &mut child("stdout::child_many_threads"),
+        LIMIT,
+        "child_many_threads",
+    );
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let json: Vec<Value> = text
@@ -89,7 +97,7 @@ fn closed_stdout_neither_panics_nor_complains() {
             }
         }
     }
-    let out = proc.wait_with_output().expect("waits");
+    let out = wait_within(proc, LIMIT, "the child with a closed stdout");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("CHILD DONE"), "{stderr}");
@@ -127,7 +135,7 @@ fn child_panics() {
 
 #[test]
 fn panics_are_json_lines_with_the_correlation_id() {
-    let out = child("stdout::child_panics").output().expect("runs");
+    let out = output_within(&mut child("stdout::child_panics"), LIMIT, "child_panics");
     assert!(
         out.status.success(),
         "{}",
@@ -179,7 +187,11 @@ fn child_pretty_panic() {
 
 #[test]
 fn under_pretty_the_standard_panic_message_is_kept() {
-    let out = child("stdout::child_pretty_panic").output().expect("runs");
+    let out = output_within(
+        &mut child("stdout::child_pretty_panic"),
+        LIMIT,
+        "child_pretty_panic",
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     // The hook that was installed before (the standard one) runs too.

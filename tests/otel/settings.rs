@@ -3,12 +3,11 @@
 //! an endpoint, with `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`; the
 //! headers are never printed.
 
-use std::process::Command;
 use std::time::Duration;
 
 use crate::helpers::{Callbacks, header, request};
 use crate::support::otlp::{Behaviour, Protocol, Receiver};
-use crate::support::process::{Proc, example};
+use crate::support::process::{Proc, clean_command, example, output_within};
 
 /// Ten bad values, one per variable, and the text of a secret that must not show.
 const BAD: [(&str, &str); 10] = [
@@ -90,17 +89,16 @@ fn the_sampler_argument_is_checked_only_for_a_ratio_sampler() {
 
 #[test]
 fn check_config_never_prints_the_headers() {
-    let output = Command::new(example("web"))
-        .arg("--check-config")
+    let mut cmd = clean_command(example("web"));
+    cmd.arg("--check-config")
         .env("TWELVE_DOTENV", "0")
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector.example")
         .env(
             "OTEL_EXPORTER_OTLP_HEADERS",
             "authorization=Bearer%20s3cr3t-token",
         )
-        .env("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-key=s3cr3t-other")
-        .output()
-        .expect("runs");
+        .env("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-key=s3cr3t-other");
+    let output = output_within(&mut cmd, Duration::from_secs(60), "web --check-config");
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(!text.contains("s3cr3t"), "{text}");
@@ -121,12 +119,11 @@ fn check_config_never_prints_the_headers() {
         "https://collector.example"
     );
     // A malformed headers variable: an error that never shows the value either.
-    let output = Command::new(example("web"))
-        .arg("--check-config")
+    let mut cmd = clean_command(example("web"));
+    cmd.arg("--check-config")
         .env("TWELVE_DOTENV", "0")
-        .env("OTEL_EXPORTER_OTLP_HEADERS", "authorization=s3cr3t,=s3cr3t")
-        .output()
-        .expect("runs");
+        .env("OTEL_EXPORTER_OTLP_HEADERS", "authorization=s3cr3t,=s3cr3t");
+    let output = output_within(&mut cmd, Duration::from_secs(60), "web --check-config");
     assert_eq!(output.status.code(), Some(78));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("OTEL_EXPORTER_OTLP_HEADERS"), "{text}");

@@ -98,8 +98,9 @@ pub struct OtlpSettings {
     /// Export timeout, in milliseconds.
     #[config(default = 10000, range = 1..)]
     pub timeout: u64,
-    /// `gzip` compresses exports; unset, they are not compressed.
-    #[config(validate = compression)]
+    /// `gzip` compresses exports; unset, they are not compressed (`none` is refused:
+    /// leave it unset).
+    #[config(with = compression)]
     pub compression: Option<Compression>,
     /// `OTEL_EXPORTER_OTLP_TRACES_*`: the same for traces only.
     #[config(nested, prefix = "TRACES_")]
@@ -122,7 +123,7 @@ pub struct OtlpSignalSettings {
     #[config(range = 1..)]
     pub timeout: Option<u64>,
     /// `gzip` compresses trace exports (instead of OTEL_EXPORTER_OTLP_COMPRESSION).
-    #[config(validate = compression)]
+    #[config(with = compression)]
     pub compression: Option<Compression>,
 }
 
@@ -173,19 +174,15 @@ pub enum Protocol {
 
 /// `OTEL_EXPORTER_OTLP_COMPRESSION`: the specification's `gzip` and `none`.
 ///
-/// `none` is refused when read (a configuration error naming the variable):
-/// opentelemetry-otlp 0.31 reads the variable itself whenever it is not told to
-/// compress, and rejects `none`, which would leave the service exporting nothing.
-/// Unset, exports are not compressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, twelve_macros::ConfigValue)]
-#[config(crate = "crate")]
+/// `gzip` (any case) is the one value: `none` is refused when read (a configuration
+/// error naming the variable), because opentelemetry-otlp 0.31 reads the variable
+/// itself whenever it is not told to compress, and rejects `none`, which would leave
+/// the service exporting nothing. Unset, exports are not compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Compression {
     /// gzip.
-    #[config(rename = "gzip")]
     Gzip,
-    /// No compression: write it by leaving the variable unset.
-    #[config(rename = "none")]
-    None,
 }
 
 /// `OTEL_TRACES_SAMPLER`: the specification's built-in samplers.
@@ -355,15 +352,19 @@ fn headers(text: &str) -> Result<BTreeMap<String, String>, String> {
     Ok(map)
 }
 
-/// `none` can't be passed on to opentelemetry-otlp (see [`Compression`]).
-fn compression(value: &Compression) -> Result<(), String> {
-    match value {
-        Compression::Gzip => Ok(()),
-        Compression::None => Err(
+/// `gzip`; `none` can't be passed on to opentelemetry-otlp (see [`Compression`]).
+fn compression(text: &str) -> Result<Compression, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("gzip") {
+        Ok(Compression::Gzip)
+    } else if text.eq_ignore_ascii_case("none") {
+        Err(
             "opentelemetry-otlp 0.31 rejects `none` when it reads this variable itself: \
              leave it unset for no compression"
                 .into(),
-        ),
+        )
+    } else {
+        Err("expected gzip (or the variable unset, for no compression)".into())
     }
 }
 

@@ -92,9 +92,66 @@ struct Scratch {
     line: String,
     clock: SecondCache,
     fields: Rendered,
+    surveys: SurveyCache,
     /// Per field, on lines whose fields need more than a copy: [`RESERVED`],
     /// [`OVERRIDING`], [`LOSER`].
     flags: Vec<u8>,
+}
+
+/// The surveys of recent lines, by their keys. A survey depends on the keys alone,
+/// but for `coerce`, found again from the values of the fields that override one of
+/// the line's own keys. Keys are `&'static str`s, compared by address and length: equal
+/// addresses are equal keys, and equal keys at other addresses are only a miss. By
+/// hand, on the hot path: a line with the keys of one seen before (nearly every line
+/// of a callsite) skips the pass over its fields (BENCHMARKS.md, logging and HTTP).
+/// The per-thread scratch serves every `JsonLayer` of the thread: each slot also holds
+/// the layer's [`Keys::id`] (their schema decides the survey).
+#[derive(Default)]
+struct SurveyCache {
+    slots: [Surveyed; 4],
+}
+
+#[derive(Default)]
+struct Surveyed {
+    layer: usize,
+    keys: Vec<(usize, usize)>,
+    survey: Survey,
+}
+
+impl SurveyCache {
+    fn survey(&mut self, keys: &Keys, fields: &Rendered) -> Survey {
+        let layer = keys.id;
+        let entries = &fields.entries;
+        let id = |e: &Entry| (e.key.as_ptr() as usize, e.key.len());
+        let first = entries.first().map_or(0, |e| id(e).0);
+        let slot = &mut self.slots[((first >> 4) ^ entries.len()) & 3];
+        if slot.layer == layer
+            && slot.keys.len() == entries.len()
+            && slot.keys.iter().zip(entries).all(|(k, e)| *k == id(e))
+        {
+            let mut survey = slot.survey;
+            if let Some(mut overriding) = survey.overriding.filter(|o| *o != 0) {
+                // The one part that depends on the values.
+                survey.coerce = false;
+                while overriding != 0 {
+                    let i = overriding.trailing_zeros() as usize;
+                    overriding &= overriding - 1;
+                    survey.coerce |= entries
+                        .get(i)
+                        .is_some_and(|e| !fields.value(e).starts_with('"'));
+                }
+            }
+            return survey;
+        }
+        let fresh = keys.survey(fields);
+        if fresh.overriding.is_some() {
+            slot.layer = layer;
+            slot.keys.clear();
+            slot.keys.extend(entries.iter().map(id));
+            slot.survey = fresh;
+        }
+        fresh
+    }
 }
 
 /// The field bears a reserved key's name: it is written as `fields.<name>`.
@@ -135,6 +192,9 @@ struct Keys {
     reserved_signatures: u64,
     /// The bit of the correlation ID.
     correlation_bit: u32,
+    /// Unique per `Keys` made in this process (never reused, unlike an address): the
+    /// [`SurveyCache`]'s name for them.
+    id: usize,
 }
 
 /// The literal parts of a line's head for one level: `parts[0]`, the timestamp or the
@@ -193,7 +253,7 @@ fn push_message(line: &mut String, fields: &Rendered) {
 }
 
 /// What one pass over a line's fields found.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Survey {
     /// Bits of the keys that a field of this line overrides.
     overridden: u32,
@@ -201,9 +261,12 @@ struct Survey {
     coerce: bool,
     /// Some field bears a reserved key's name.
     renamed: bool,
-    /// Two fields may bear the same name (their lengths and first and last bytes
-    /// agree): only then are the later ones looked for.
+    /// Two fields bear the same name (compared only when their signatures agree).
     repeated: bool,
+    /// The fields (by index, the first 64) that override one of the line's keys:
+    /// `coerce` is found again from their values when the survey is reused; `None`
+    /// when a later one does (the survey is then not kept).
+    overriding: Option<u64>,
 }
 
 const TARGET_BIT: u32 = 1;
@@ -270,6 +333,11 @@ impl Keys {
                 Origin::Gcp => String::from(",\"line\":\""),
             },
             correlation_bit,
+            id: {
+                static NEXT: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(1);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
     }
 
@@ -282,29 +350,36 @@ impl Keys {
     }
 
     /// One pass over the fields: which overridable keys they hold, whether any must be
-    /// renamed, whether any name may repeat.
+    /// renamed, whether any name repeats.
     fn survey(&self, fields: &Rendered) -> Survey {
         let mut bits = 0;
         let mut coerce = false;
         let mut renamed = false;
         let mut seen = 0u64;
         let mut repeated = false;
-        for entry in &fields.entries {
+        let mut overriding = Some(0u64);
+        for (i, entry) in fields.entries.iter().enumerate() {
             let key = entry.key;
             let signature = signature(key);
             if self.overridable_signatures & signature != 0 {
-                for (i, special) in self.overridable.iter().enumerate() {
+                for (b, special) in self.overridable.iter().enumerate() {
                     if key == *special {
-                        bits |= 1 << i;
+                        bits |= 1 << b;
                         // A number or bool in place of a text key is written as text.
                         coerce |= !fields.value(entry).starts_with('"');
+                        overriding = overriding.and_then(|o| Some(o | 1u64.checked_shl(i as u32)?));
                     }
                 }
             }
             if self.reserved_signatures & signature != 0 && self.reserved.contains(&key) {
                 renamed = true;
             }
-            repeated |= seen & signature != 0;
+            // Two keys with one signature bit are compared, so that only a real repeat
+            // takes the checked path: a line's 6 or 7 keys share a bit of 64 often
+            // (the request line's `correlation_id` and `duration_ms` do).
+            if !repeated && seen & signature != 0 {
+                repeated = fields.entries[..i].iter().any(|e| e.key == key);
+            }
             seen |= signature;
         }
         Survey {
@@ -312,6 +387,7 @@ impl Keys {
             coerce,
             renamed,
             repeated,
+            overriding,
         }
     }
 }
@@ -335,6 +411,7 @@ impl Scratch {
                 clean_keys: Some(Box::default()),
                 ..Rendered::default()
             },
+            surveys: SurveyCache::default(),
             flags: Vec::new(),
         }
     }
@@ -386,6 +463,7 @@ impl JsonLayer {
             line,
             clock,
             fields,
+            surveys,
             flags,
         } = scratch;
         line.clear();
@@ -423,7 +501,7 @@ impl JsonLayer {
             push_rfc3339_cached(line, SystemTime::now(), clock);
         }
         line.push_str(&head.parts[2]);
-        let survey = keys.survey(fields);
+        let survey = surveys.survey(keys, fields);
         let overridden = survey.overridden;
         let mut known = fields.clean_keys.take();
         if overridden & TARGET_BIT == 0 {
@@ -766,6 +844,88 @@ mod tests {
         assert_eq!(line["step"], 10_000);
         assert_eq!(line["name"], "last");
         assert_eq!(line["other"], 1);
+    }
+
+    /// One thread, one callsite, two layers of other schemas, taking turns: each line
+    /// is surveyed for its own schema (the survey cache is per thread, keyed by layer).
+    #[test]
+    fn the_survey_cache_keeps_schemas_apart() {
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let dispatch = |schema| {
+            let sink_lines = lines.clone();
+            let sink: LineSink = Arc::new(move |line: &[u8]| {
+                if let Ok(mut l) = sink_lines.lock() {
+                    l.push(String::from_utf8_lossy(line).into_owned());
+                }
+            });
+            let statics = Statics {
+                service: "svc",
+                version: "1",
+                release: None,
+                gcp_project: None,
+                datadog_env: None,
+            };
+            tracing::Dispatch::new(
+                tracing_subscriber::registry().with(JsonLayer::new(schema, statics, sink)),
+            )
+        };
+        let (plain, gcp) = (dispatch(Schema::Default), dispatch(Schema::Gcp));
+        for _ in 0..3 {
+            for d in [&plain, &gcp] {
+                tracing::dispatcher::with_default(d, || {
+                    tracing::info!(severity = "mine", order = 1, "turn");
+                });
+            }
+        }
+        let lines = lines.lock().expect("lock");
+        assert_eq!(lines.len(), 6);
+        for (i, line) in lines.iter().enumerate() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("JSON");
+            if i % 2 == 0 {
+                assert_eq!(v["severity"], "mine", "{line}");
+            } else {
+                // GCP's own `severity` is the level; the field is kept apart.
+                assert_eq!(v["severity"], "INFO", "{line}");
+                assert_eq!(line.matches("\"severity\"").count(), 1, "{line}");
+                assert!(line.contains("mine"), "{line}");
+            }
+        }
+    }
+
+    /// A reused survey finds `coerce` again from the values: one callsite, a field in
+    /// place of the text key `correlation_id`, a number then a string then a number.
+    #[test]
+    fn a_reused_survey_coerces_by_each_lines_values() {
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let sink_lines = lines.clone();
+        let sink: LineSink = Arc::new(move |line: &[u8]| {
+            if let Ok(mut l) = sink_lines.lock() {
+                l.push(String::from_utf8_lossy(line).into_owned());
+            }
+        });
+        let statics = Statics {
+            service: "svc",
+            version: "1",
+            release: None,
+            gcp_project: None,
+            datadog_env: None,
+        };
+        let layer = JsonLayer::new(Schema::Default, statics, sink);
+        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+        tracing::dispatcher::with_default(&dispatch, || {
+            for value in [&5 as &dyn tracing::Value, &"x", &7, &"y"] {
+                tracing::info!(correlation_id = value, "turn");
+            }
+        });
+        let lines = lines.lock().expect("lock");
+        let ids: Vec<serde_json::Value> = lines
+            .iter()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("JSON")["correlation_id"]
+                    .clone()
+            })
+            .collect();
+        assert_eq!(ids, ["5", "x", "7", "y"], "{lines:?}");
     }
 
     /// A value whose `Debug` logs (in the span being recorded) or panics.

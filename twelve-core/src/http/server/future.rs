@@ -104,9 +104,9 @@ fn end_early<F>(mut inner: Pin<&mut Option<F>>, info: &RequestInfo, panicked: bo
     if panicked {
         #[cfg(feature = "otel")]
         crate::otel::http::end_current(Err("panic"));
-        request_line!(ERROR, info, {}, "request panicked");
+        request_line!(ERROR, info, {}, message = "request panicked");
     } else {
-        request_line!(INFO, info, {}, "request cancelled");
+        request_line!(INFO, info, {}, message = "request cancelled");
     }
 }
 
@@ -162,12 +162,12 @@ where
                 let status = response.status().as_u16();
                 #[cfg(feature = "metrics")]
                 info.metrics.finish(info.route(), status, info.start);
-                request_line!(INFO, info, { http.response.status_code = status, }, "request finished");
+                request_line!(INFO, info, { http.response.status_code = status, }, message = "request finished");
                 #[cfg(feature = "otel")]
                 crate::otel::http::end_current(Ok(status));
             }
             Err(error) => {
-                request_line!(ERROR, info, {}, error = %error, "request failed");
+                request_line!(ERROR, info, {}, error = %error, message = "request failed");
                 #[cfg(feature = "otel")]
                 crate::otel::http::end_current(Err("_OTHER"));
             }

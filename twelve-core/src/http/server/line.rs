@@ -88,7 +88,10 @@ macro_rules! request_line {
     ($level:ident, $info:expr, { $($status:tt)* }, $($rest:tt)+) => {{
         let info: &$crate::http::server::line::RequestInfo = $info;
         let rejected = info.rejected;
-        // `event!`: `info!(target: .., a.b = ..)` with dotted names doesn't parse.
+        // `event!`: `info!(target: .., a.b = ..)` with dotted names doesn't parse. The
+        // callers give `message = "..."`, a `&str`: recorded as a string, where a
+        // literal message is a `fmt::Arguments` formatted through `Debug` (about 300
+        // instructions a line, BENCHMARKS.md, HTTP).
         tracing::event!(
             target: $crate::http::server::line::TARGET,
             tracing::Level::$level,

@@ -793,10 +793,28 @@ where
     }
 }
 
+/// A layer of `schema` whose lines are kept, for the tests here and in `panic.rs`.
+#[cfg(test)]
+pub(crate) fn capture(schema: Schema) -> (JsonLayer, Arc<std::sync::Mutex<Vec<String>>>) {
+    let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink_lines = lines.clone();
+    let sink: LineSink = Arc::new(move |line: &[u8]| {
+        if let Ok(mut l) = sink_lines.lock() {
+            l.push(String::from_utf8_lossy(line).into_owned());
+        }
+    });
+    let statics = Statics {
+        service: "svc",
+        version: "1",
+        release: None,
+        gcp_project: None,
+        datadog_env: None,
+    };
+    (JsonLayer::new(schema, statics, sink), lines)
+}
+
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::registry::LookupSpan as _;
 
@@ -804,21 +822,7 @@ mod tests {
 
     #[test]
     fn a_field_recorded_again_and_again_does_not_grow_the_span() {
-        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-        let sink_lines = lines.clone();
-        let sink: LineSink = Arc::new(move |line: &[u8]| {
-            if let Ok(mut l) = sink_lines.lock() {
-                l.push(String::from_utf8_lossy(line).into_owned());
-            }
-        });
-        let statics = Statics {
-            service: "svc",
-            version: "1",
-            release: None,
-            gcp_project: None,
-            datadog_env: None,
-        };
-        let layer = JsonLayer::new(Schema::Default, statics, sink);
+        let (layer, lines) = capture(Schema::Default);
         let subscriber = tracing_subscriber::registry().with(layer);
         let dispatch = tracing::Dispatch::new(subscriber);
         tracing::dispatcher::with_default(&dispatch, || {
@@ -850,26 +854,10 @@ mod tests {
     /// is surveyed for its own schema (the survey cache is per thread, keyed by layer).
     #[test]
     fn the_survey_cache_keeps_schemas_apart() {
-        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-        let dispatch = |schema| {
-            let sink_lines = lines.clone();
-            let sink: LineSink = Arc::new(move |line: &[u8]| {
-                if let Ok(mut l) = sink_lines.lock() {
-                    l.push(String::from_utf8_lossy(line).into_owned());
-                }
-            });
-            let statics = Statics {
-                service: "svc",
-                version: "1",
-                release: None,
-                gcp_project: None,
-                datadog_env: None,
-            };
-            tracing::Dispatch::new(
-                tracing_subscriber::registry().with(JsonLayer::new(schema, statics, sink)),
-            )
-        };
-        let (plain, gcp) = (dispatch(Schema::Default), dispatch(Schema::Gcp));
+        let (plain, lines) = capture(Schema::Default);
+        let (gcp, gcp_lines) = capture(Schema::Gcp);
+        let [plain, gcp] = [plain, gcp]
+            .map(|layer| tracing::Dispatch::new(tracing_subscriber::registry().with(layer)));
         for _ in 0..3 {
             for d in [&plain, &gcp] {
                 tracing::dispatcher::with_default(d, || {
@@ -877,9 +865,10 @@ mod tests {
                 });
             }
         }
-        let lines = lines.lock().expect("lock");
-        assert_eq!(lines.len(), 6);
-        for (i, line) in lines.iter().enumerate() {
+        let (plain, gcp) = (lines.lock().expect("lock"), gcp_lines.lock().expect("lock"));
+        assert_eq!((plain.len(), gcp.len()), (3, 3));
+        let turns = plain.iter().zip(gcp.iter()).flat_map(|(p, g)| [p, g]);
+        for (i, line) in turns.enumerate() {
             let v: serde_json::Value = serde_json::from_str(line).expect("JSON");
             if i % 2 == 0 {
                 assert_eq!(v["severity"], "mine", "{line}");
@@ -896,21 +885,7 @@ mod tests {
     /// place of the text key `correlation_id`, a number then a string then a number.
     #[test]
     fn a_reused_survey_coerces_by_each_lines_values() {
-        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-        let sink_lines = lines.clone();
-        let sink: LineSink = Arc::new(move |line: &[u8]| {
-            if let Ok(mut l) = sink_lines.lock() {
-                l.push(String::from_utf8_lossy(line).into_owned());
-            }
-        });
-        let statics = Statics {
-            service: "svc",
-            version: "1",
-            release: None,
-            gcp_project: None,
-            datadog_env: None,
-        };
-        let layer = JsonLayer::new(Schema::Default, statics, sink);
+        let (layer, lines) = capture(Schema::Default);
         let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
         tracing::dispatcher::with_default(&dispatch, || {
             for value in [&5 as &dyn tracing::Value, &"x", &7, &"y"] {
@@ -943,21 +918,7 @@ mod tests {
 
     #[test]
     fn a_recorded_value_whose_debug_logs_or_panics_neither_deadlocks_nor_poisons() {
-        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-        let sink_lines = lines.clone();
-        let sink: LineSink = Arc::new(move |line: &[u8]| {
-            if let Ok(mut l) = sink_lines.lock() {
-                l.push(String::from_utf8_lossy(line).into_owned());
-            }
-        });
-        let statics = Statics {
-            service: "svc",
-            version: "1",
-            release: None,
-            gcp_project: None,
-            datadog_env: None,
-        };
-        let layer = JsonLayer::new(Schema::Default, statics, sink);
+        let (layer, lines) = capture(Schema::Default);
         let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
         // A deadlock would hang this thread: it runs apart, and the test waits a while.
         let (done, finished) = std::sync::mpsc::channel();

@@ -77,30 +77,14 @@ fn log_panic(info: &PanicHookInfo<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
     use tracing_subscriber::layer::SubscriberExt as _;
 
-    use crate::log::json::{JsonLayer, LineSink, Statics};
+    use crate::log::json::capture;
     use crate::log::schema::Schema;
 
     #[test]
     fn installed_twice_a_panic_is_still_one_line() {
-        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-        let sink_lines = lines.clone();
-        let sink: LineSink = Arc::new(move |line: &[u8]| {
-            if let Ok(mut l) = sink_lines.lock() {
-                l.push(String::from_utf8_lossy(line).into_owned());
-            }
-        });
-        let statics = Statics {
-            service: "svc",
-            version: "1",
-            release: None,
-            gcp_project: None,
-            datadog_env: None,
-        };
-        let layer = JsonLayer::new(Schema::Default, statics, sink);
+        let (layer, lines) = capture(Schema::Default);
         let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
         super::install_panic_hook();
         super::install_panic_hook();

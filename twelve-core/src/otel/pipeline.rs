@@ -43,8 +43,10 @@ struct Plan {
     protocol: Protocol,
     /// A secret: `Plan`'s `Debug` never shows them.
     headers: Secret<BTreeMap<String, String>>,
-    /// `OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION=gzip`: always passed explicitly, so the
-    /// SDK never reads the variable itself.
+    /// `OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION=gzip`, passed explicitly (the SDK then
+    /// does not read the variables). Without it they are unset, twelve having refused
+    /// every other value; only one set to an empty text (unset to twelve) reaches the
+    /// SDK, which refuses it: the exporter error line says so.
     gzip: bool,
     timeout: Duration,
     resource: Resource,

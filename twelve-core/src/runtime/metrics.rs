@@ -103,8 +103,8 @@ impl MetricsServer {
                 }
             }
             running.task.abort();
-            // Only when a connection is still open: at a deadline already passed, the
-            // server's task may just not have run since the stop.
+            // A scrape cut is a connection still open; a task not yet finished alone is
+            // none.
             let open = running.open.load(std::sync::atomic::Ordering::Relaxed);
             if open > 0 {
                 tracing::warn!(

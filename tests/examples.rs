@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod support;
-use support::process::{Client, LIMIT, Proc, clean_command, connect, example, get, output_within};
+use support::process::{
+    Client, LIMIT, Proc, clean_command, config_errors, connect, example, get, output_within,
+};
 
 /// The `message` of a log line.
 fn message(line: &Value) -> &str {
@@ -158,12 +160,7 @@ fn every_config_error_in_one_json_line_and_exit_78() {
     assert_eq!(line["message"], "configuration error");
     assert_eq!(line["error_count"], 4);
     // One string per problem, each naming its variable.
-    let errors: Vec<&str> = line["errors"]
-        .as_array()
-        .expect("errors is an array")
-        .iter()
-        .map(|e| e.as_str().expect("each error is a string"))
-        .collect();
+    let errors = config_errors(line);
     assert_eq!(errors.len(), 4, "{errors:?}");
     for var in ["PORT", "LOG_SCHEMA", "VAT_PERCENT", "MAX_SLOW"] {
         assert_eq!(

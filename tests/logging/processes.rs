@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::process::{clean_command, example, free_port, send_signal};
+use crate::support::process::{clean_command, config_errors, example, free_port, send_signal};
 use crate::{ecs_spec, strict};
 
 /// What a run of the probe left.
@@ -298,12 +298,7 @@ fn the_configuration_error_line_is_in_the_schema_asked_for_with_an_array_of_erro
     let line = run.line("configuration error");
     assert_eq!(line["log.level"], "error", "ECS, as asked: {line}");
     assert_eq!(line["error_count"], 2);
-    let errors: Vec<&str> = line["errors"]
-        .as_array()
-        .expect("an array")
-        .iter()
-        .map(|e| e.as_str().expect("strings"))
-        .collect();
+    let errors = config_errors(&line);
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(
         errors[0].starts_with("PORT: invalid value \"http\""),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::process::{Proc, get};
+use crate::support::process::{Proc, config_errors, get};
 use crate::{Text, promtool_accepts, scrape};
 
 fn find<'a>(lines: &'a [Value], message: &str) -> Option<&'a Value> {
@@ -71,12 +71,7 @@ fn a_metrics_port_that_is_no_number_is_a_configuration_error() {
     assert_eq!(status.code(), Some(78), "{lines:?}");
     let error = find(&lines, "configuration error").expect("the error line");
     // One string per problem.
-    let errors: Vec<&str> = error["errors"]
-        .as_array()
-        .expect("errors is an array")
-        .iter()
-        .filter_map(|e| e.as_str())
-        .collect();
+    let errors = config_errors(error);
     let errors = errors.join("\n");
     assert!(errors.contains("METRICS_PORT"), "{errors}");
     assert!(errors.contains("\"abc\""), "{errors}");

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::helpers::{Callbacks, header, request};
 use crate::support::otlp::{Behaviour, Protocol, Receiver};
-use crate::support::process::{Proc, clean_command, example, output_within};
+use crate::support::process::{Proc, clean_command, config_errors, example, output_within};
 
 /// Ten bad values, one per variable, and the text of a secret that must not show.
 const BAD: [(&str, &str); 10] = [
@@ -32,12 +32,7 @@ fn ten_bad_values_are_all_named_and_exit_78() {
         .iter()
         .find(|l| l["message"] == "configuration error")
         .unwrap_or_else(|| panic!("no configuration error line: {lines:#?}"));
-    let errors: Vec<&str> = error["errors"]
-        .as_array()
-        .expect("errors is an array")
-        .iter()
-        .filter_map(|e| e.as_str())
-        .collect();
+    let errors = config_errors(error);
     for (var, _) in BAD {
         assert!(
             errors.iter().any(|e| e.starts_with(&format!("{var}: "))),

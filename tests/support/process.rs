@@ -411,3 +411,17 @@ impl Client {
         Ok(status)
     }
 }
+
+/// The `errors` of a `configuration error` line: one string per problem (the line's
+/// contract), each checked to be a string.
+pub(crate) fn config_errors(line: &Value) -> Vec<&str> {
+    line["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("errors is an array: {line}"))
+        .iter()
+        .map(|e| {
+            e.as_str()
+                .unwrap_or_else(|| panic!("each error is a string: {e}"))
+        })
+        .collect()
+}

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::helpers::{
-    Callbacks, header, int, line, request, span, start, text, wait_lines, wait_trace,
+    Call, Callbacks, header, int, line, request, span, start, text, traced, wait_lines, wait_trace,
 };
 use crate::support::otlp::{Behaviour, Protocol, Receiver, SpanKind, SpanStatus};
 
@@ -108,18 +108,9 @@ fn a_request_is_a_server_span_with_the_http_conventions_and_lines_carry_the_expo
     assert_eq!(computed["span_id"], price.span_id.as_str());
 
     // An unmatched request: a span named by its method alone, no route.
-    let answer = request(
-        web.port,
-        "GET",
-        "/nowhere",
-        &[("x-correlation-id", "otel-404")],
-        None,
-    );
-    assert_eq!(answer.status, 404);
-    let lines = wait_lines(&web, "otel-404", "request finished");
+    let call = Call::get("/nowhere", "otel-404");
+    let (lines, spans) = traced(&web, &receiver, call, 404, "trace_id", 1);
     let finished = line(&lines, "request finished");
-    let trace_id = finished["trace_id"].as_str().unwrap_or_default().to_owned();
-    let spans = wait_trace(&receiver, &trace_id, 1);
     let unmatched = &spans[0];
     assert_eq!(unmatched.name, "GET");
     assert_eq!(unmatched.kind, SpanKind::Server);
@@ -152,18 +143,9 @@ fn otel_service_name_wins_and_the_ecs_lines_name_the_scope_and_the_child_span() 
         ],
         true,
     );
-    let answer = request(
-        web.port,
-        "GET",
-        "/quote?items=1",
-        &[("x-correlation-id", "otel-ecs")],
-        None,
-    );
-    assert_eq!(answer.status, 200);
-    let lines = wait_lines(&web, "otel-ecs", "request finished");
+    let call = Call::get("/quote?items=1", "otel-ecs");
+    let (lines, spans) = traced(&web, &receiver, call, 200, "trace.id", 2);
     let computed = line(&lines, "quote computed");
-    let trace_id = computed["trace.id"].as_str().expect("trace.id").to_owned();
-    let spans = wait_trace(&receiver, &trace_id, 2);
     let server = span(&spans, "GET /quote");
     let price = span(&spans, "price");
     assert_eq!(
@@ -185,18 +167,13 @@ fn a_5xx_is_an_error_and_a_failed_call_a_failed_client_span() {
     // A call to a port nobody listens on: the service answers 502.
     let closed = crate::support::process::free_port();
     let body = format!(r#"[{{"url": "http://127.0.0.1:{closed}/x", "arguments": []}}]"#);
-    let answer = request(
-        service.port,
-        "POST",
-        "/test",
-        &[("x-correlation-id", "otel-502")],
-        Some(&body),
-    );
-    assert_eq!(answer.status, 502);
-    let lines = wait_lines(&service, "otel-502", "request finished");
-    let finished = line(&lines, "request finished");
-    let trace_id = finished["trace_id"].as_str().unwrap_or_default().to_owned();
-    let spans = wait_trace(&receiver, &trace_id, 2);
+    let call = Call {
+        method: "POST",
+        path: "/test",
+        id: "otel-502",
+        body: Some(&body),
+    };
+    let (_, spans) = traced(&service, &receiver, call, 502, "trace_id", 2);
     let server = span(&spans, "POST /test");
     assert_eq!(int(server, "http.response.status_code"), 502);
     assert_eq!(text(server, "error.type"), "502");

@@ -287,3 +287,45 @@ pub(crate) fn wait_trace(receiver: &Receiver, trace_id: &str, n: usize) -> Vec<R
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// One request of a test: `method path` with `x-correlation-id: id`, `body` as JSON.
+pub(crate) struct Call<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) id: &'a str,
+    pub(crate) body: Option<&'a str>,
+}
+
+impl<'a> Call<'a> {
+    pub(crate) fn get(path: &'a str, id: &'a str) -> Self {
+        Call {
+            method: "GET",
+            path,
+            id,
+            body: None,
+        }
+    }
+}
+
+/// Sends `call` to `service`, checks its answer is `status`, and returns the call's
+/// lines (once `request finished` is logged) and the `n` spans exported of its trace,
+/// whose ID the `request finished` line holds under `trace_key` (the schema's name).
+pub(crate) fn traced(
+    service: &Proc,
+    receiver: &Receiver,
+    call: Call<'_>,
+    status: u16,
+    trace_key: &str,
+    n: usize,
+) -> (Vec<Value>, Vec<ReceivedSpan>) {
+    let headers = [("x-correlation-id", call.id)];
+    let answer = request(service.port, call.method, call.path, &headers, call.body);
+    assert_eq!(answer.status, status, "{}", answer.body);
+    let lines = wait_lines(service, call.id, "request finished");
+    let trace_id = line(&lines, "request finished")[trace_key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {trace_key} on the request line: {lines:#?}"))
+        .to_owned();
+    let spans = wait_trace(receiver, &trace_id, n);
+    (lines, spans)
+}

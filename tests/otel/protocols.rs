@@ -1,7 +1,7 @@
 //! The three OTLP protocols, each against a receiver that takes only its own encoding
 //! (so a span arriving proves the exporter spoke it).
 
-use crate::helpers::{SCHEDULE_DELAY, line, request, span, wait_lines, wait_trace};
+use crate::helpers::{Call, SCHEDULE_DELAY, span, traced};
 use crate::support::otlp::{Behaviour, Protocol, Receiver, SpanKind};
 use crate::support::process::Proc;
 
@@ -45,20 +45,8 @@ fn exports_compressed(protocol: Protocol, name: &str, per_signal: bool, gzip: bo
     }
     let mut service = Proc::start("web", &vars);
     service.wait_ready();
-    let answer = request(
-        service.port,
-        "GET",
-        "/quote?items=1",
-        &[("x-correlation-id", "over-protocol")],
-        None,
-    );
-    assert_eq!(answer.status, 200);
-    let lines = wait_lines(&service, "over-protocol", "request finished");
-    let trace_id = line(&lines, "request finished")["trace_id"]
-        .as_str()
-        .expect("trace_id")
-        .to_owned();
-    let spans = wait_trace(&receiver, &trace_id, 2);
+    let call = Call::get("/quote?items=1", "over-protocol");
+    let (_, spans) = traced(&service, &receiver, call, 200, "trace_id", 2);
     let server = span(&spans, "GET /quote");
     assert_eq!(server.kind, SpanKind::Server);
     assert_eq!(

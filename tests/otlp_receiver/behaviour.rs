@@ -11,6 +11,16 @@ use crate::support::otlp::{Behaviour, Protocol, Receiver};
 const ALL: [Protocol; 3] = [Protocol::HttpProtobuf, Protocol::HttpJson, Protocol::Grpc];
 const WAIT: Duration = Duration::from_secs(10);
 
+/// Once the receiver accepts again, the same exporter's next batch arrives whole.
+async fn accepts_again(receiver: &Receiver, exporter: &opentelemetry_otlp::SpanExporter) {
+    receiver.set_behaviour(Behaviour::Accept);
+    exporter
+        .export(batch())
+        .await
+        .expect("accepted once the receiver accepts");
+    assert_batch(&receiver.wait_for_spans(5, WAIT));
+}
+
 /// Refused with `status`: the export fails with what the exporter reports for it,
 /// nothing is kept; once the receiver accepts again, the same exporter succeeds.
 async fn refused(status: u16, grpc_code: &str) {
@@ -36,12 +46,7 @@ async fn refused(status: u16, grpc_code: &str) {
             "{protocol:?}: refused, not kept"
         );
 
-        receiver.set_behaviour(Behaviour::Accept);
-        exporter
-            .export(batch())
-            .await
-            .expect("accepted once the receiver accepts");
-        assert_batch(&receiver.wait_for_spans(5, WAIT));
+        accepts_again(&receiver, &exporter).await;
         assert_eq!(receiver.requests(), 2, "{protocol:?}");
     }
 }
@@ -80,12 +85,7 @@ async fn a_hanging_receiver_times_the_export_out_and_survives() {
         assert_eq!(receiver.requests(), 1, "{protocol:?}");
         assert!(receiver.spans().is_empty(), "{protocol:?}");
 
-        receiver.set_behaviour(Behaviour::Accept);
-        exporter
-            .export(batch())
-            .await
-            .expect("accepted once the receiver accepts");
-        assert_batch(&receiver.wait_for_spans(5, WAIT));
+        accepts_again(&receiver, &exporter).await;
     }
 }
 

@@ -81,6 +81,26 @@ fn a_metrics_port_that_is_no_number_is_a_configuration_error() {
 }
 
 #[test]
+fn metrics_port_equal_to_port_is_a_configuration_error_naming_both() {
+    let port = crate::support::process::free_port().to_string();
+    let web = Proc::start("web", &[("PORT", &port), ("METRICS_PORT", &port)]);
+    let (status, lines) = web.wait_exit(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(78), "{lines:?}");
+    let error = find(&lines, "configuration error").expect("the error line");
+    let errors = config_errors(error);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("PORT, METRICS_PORT: the same port twice")),
+        "{errors:?}"
+    );
+    assert!(
+        find(&lines, "started").is_none(),
+        "main never ran: {lines:?}"
+    );
+}
+
+#[test]
 fn metrics_enabled_false_serves_no_metrics() {
     // 9090 may be anyone's: the port asked for is one that is free, and stays unbound.
     let free = crate::support::process::free_port().to_string();

@@ -90,7 +90,7 @@ macro_rules! request_line {
         let rejected = info.rejected;
         // `event!`: `info!(target: .., a.b = ..)` with dotted names doesn't parse. The
         // callers give `message = "..."`, a `&str`: recorded as a string, where a
-        // literal message is a `fmt::Arguments` formatted through `Debug` (about 300
+        // literal message is a `fmt::Arguments` formatted through `Debug` (about 110 more
         // instructions a line, BENCHMARKS.md, HTTP).
         tracing::event!(
             target: $crate::http::server::line::TARGET,

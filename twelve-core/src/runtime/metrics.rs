@@ -23,8 +23,8 @@ pub(super) struct MetricsServer {
 #[cfg(feature = "metrics")]
 struct Running {
     port: u16,
-    /// Connections open (scrapes in flight, or idle keep-alive ones not closed yet).
-    open: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Scrapes in flight: requests whose body is not all handed to the connection.
+    in_flight: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     stop: tokio_util::sync::CancellationToken,
     task: tokio::task::JoinHandle<()>,
 }
@@ -57,12 +57,9 @@ impl MetricsServer {
                 return Err(1);
             }
         };
-        let router = axum::Router::new().route_service(
-            crate::metrics::METRICS_PATH,
-            crate::metrics::metrics_service(),
-        );
-        let listener = super::counted_listener::CountedListener::new(listener);
-        let open = listener.open();
+        let scrapes = super::scrapes::Scrapes::new(crate::metrics::metrics_service());
+        let in_flight = scrapes.in_flight();
+        let router = axum::Router::new().route_service(crate::metrics::METRICS_PATH, scrapes);
         let stop = tokio_util::sync::CancellationToken::new();
         let serve =
             axum::serve(listener, router).with_graceful_shutdown(stop.clone().cancelled_owned());
@@ -74,7 +71,7 @@ impl MetricsServer {
         Ok(MetricsServer {
             running: Some(Running {
                 port,
-                open,
+                in_flight,
                 stop,
                 task,
             }),
@@ -94,21 +91,14 @@ impl MetricsServer {
         running.stop.cancel();
         let left = deadline.saturating_duration_since(Instant::now());
         if tokio::time::timeout(left, &mut running.task).await.is_err() {
-            // At a deadline already passed (a drain that took it all), a few turns for
-            // the server to close idle connections: microseconds, not a wait.
-            for _ in 0..8 {
-                tokio::task::yield_now().await;
-                if running.task.is_finished() {
-                    return;
-                }
-            }
             running.task.abort();
-            // A scrape cut is a connection still open; a task not yet finished alone is
+            // A scrape cut is one whose body was not all sent; an idle keep-alive
+            // connection, or a connection task that has not seen the shutdown yet, is
             // none.
-            let open = running.open.load(std::sync::atomic::Ordering::Relaxed);
-            if open > 0 {
+            let cut = running.in_flight.load(std::sync::atomic::Ordering::Relaxed);
+            if cut > 0 {
                 tracing::warn!(
-                    connections = open,
+                    scrapes = cut,
                     "scrapes of /metrics still in flight at the drain deadline were cut"
                 );
             }

@@ -49,9 +49,9 @@
 
 mod app;
 mod cli;
-#[cfg(feature = "metrics")]
-mod counted_listener;
 mod metrics;
+#[cfg(feature = "metrics")]
+mod scrapes;
 mod settings;
 mod shutdown;
 mod signals;

@@ -473,11 +473,20 @@ impl JsonLayer {
         let meta = event.metadata();
         let kind = Kind::of(meta.target()) as usize;
 
-        // Span fields root to leaf, then the event's: later entries win.
-        if let Some(scope) = ctx.event_scope(event) {
-            for span in scope.from_root() {
-                if let Some(own) = span.extensions().get::<SpanFields>() {
+        // Span fields root to leaf, then the event's: later entries win. A span without
+        // a parent (most lines: one request span) is read alone, skipping the scope's
+        // walk, which collects the spans root first (about 350 instructions per line,
+        // BENCHMARKS.md, logging).
+        if let Some(leaf) = ctx.event_span(event) {
+            if leaf.parent().is_none() {
+                if let Some(own) = leaf.extensions().get::<SpanFields>() {
                     fields.extend_from(&own.rendered, |_| true);
+                }
+            } else {
+                for span in leaf.scope().from_root() {
+                    if let Some(own) = span.extensions().get::<SpanFields>() {
+                        fields.extend_from(&own.rendered, |_| true);
+                    }
                 }
             }
         }
@@ -848,6 +857,64 @@ mod tests {
         assert_eq!(line["step"], 10_000);
         assert_eq!(line["name"], "last");
         assert_eq!(line["other"], 1);
+    }
+
+    /// Span fields come from the event's whole scope, root first (an inner field wins),
+    /// from an explicit parent's scope, from none for a root event, and skip a span the
+    /// layer's filter leaves out.
+    #[test]
+    fn span_fields_follow_the_events_scope() {
+        use tracing_subscriber::Layer as _;
+        let (layer, lines) = capture(Schema::Default);
+        // The layer sees no span named `hidden` (its fields stay off every line).
+        let filter = tracing_subscriber::filter::filter_fn(|meta| meta.name() != "hidden");
+        let dispatch =
+            tracing::Dispatch::new(tracing_subscriber::registry().with(layer.with_filter(filter)));
+        tracing::dispatcher::with_default(&dispatch, || {
+            let outer = tracing::info_span!("outer", a = 1, shared = "outer");
+            let _outer = outer.enter();
+            tracing::info!("only outer");
+            let inner = tracing::info_span!("inner", b = 2, shared = "inner");
+            {
+                let _inner = inner.enter();
+                tracing::info!("both");
+                let hidden = tracing::info_span!("hidden", c = 3);
+                let _hidden = hidden.enter();
+                tracing::info!("hidden skipped");
+                tracing::info!(parent: None, "root");
+            }
+            tracing::info!(parent: &inner, "explicit parent");
+            tracing::info!("outer again");
+        });
+        let lines = lines.lock().expect("lock");
+        let parsed: Vec<serde_json::Value> = lines
+            .iter()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
+        let fields = |i: usize| {
+            let v = &parsed[i];
+            (
+                v["a"].clone(),
+                v["b"].clone(),
+                v["c"].clone(),
+                v["shared"].clone(),
+            )
+        };
+        use serde_json::Value::Null;
+        let (one, two) = (serde_json::json!(1), serde_json::json!(2));
+        assert_eq!(parsed[0]["message"], "only outer");
+        assert_eq!(fields(0), (one.clone(), Null, Null, "outer".into()));
+        assert_eq!(fields(1), (one.clone(), two.clone(), Null, "inner".into()));
+        assert_eq!(parsed[2]["message"], "hidden skipped");
+        assert_eq!(fields(2), (one.clone(), two.clone(), Null, "inner".into()));
+        assert_eq!(parsed[3]["message"], "root");
+        assert_eq!(fields(3), (Null, Null, Null, Null));
+        assert_eq!(parsed[4]["message"], "explicit parent");
+        assert_eq!(fields(4), (one.clone(), two, Null, "inner".into()));
+        assert_eq!(fields(5), (one, Null, Null, "outer".into()));
+        for line in lines.iter() {
+            assert!(line.matches("\"shared\"").count() <= 1, "{line}");
+        }
     }
 
     /// One thread, one callsite, two layers of other schemas, taking turns: each line

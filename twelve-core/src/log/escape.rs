@@ -178,6 +178,24 @@ mod tests {
         }
     }
 
+    /// Every ASCII byte at every position of every length up to 17: the whole words
+    /// and the byte loop after them each find it.
+    #[test]
+    fn every_ascii_byte_at_every_position_of_short_strings() {
+        for len in 1..=17 {
+            for pos in 0..len {
+                for b in 0..0x80u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[pos] = b;
+                    let input = String::from_utf8(bytes).expect("ASCII");
+                    let mut out = String::new();
+                    escape_into(&mut out, &input);
+                    assert_eq!(out, reference(&input), "{input:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn escapes_what_json_requires() {
         let mut out = String::new();

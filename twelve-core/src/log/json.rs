@@ -9,6 +9,7 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
+use super::entered;
 use super::escape::{escape_into, quoted};
 use super::fields::{CleanKeys, Entry, Rendered, SpanFields, push_key};
 use super::schema::{
@@ -473,11 +474,20 @@ impl JsonLayer {
         let meta = event.metadata();
         let kind = Kind::of(meta.target()) as usize;
 
-        // Span fields root to leaf, then the event's: later entries win. A span without
-        // a parent (most lines: one request span) is read alone, skipping the scope's
-        // walk, which collects the spans root first (about 350 instructions per line,
-        // BENCHMARKS.md, logging).
-        if let Some(leaf) = ctx.event_span(event) {
+        // Span fields root to leaf, then the event's: later entries win. The current
+        // span comes from the layer's own stack of entered spans (`entered.rs`); one
+        // without a parent (most lines: one request span) is read alone, skipping the
+        // scope's walk, which collects the spans root first (about 350 instructions per
+        // line, BENCHMARKS.md, logging).
+        let leaf = if event.is_contextual() {
+            match entered::current(keys.id) {
+                entered::Current::Known(id) => id.and_then(|id| ctx.span(&id)),
+                entered::Current::Unknown => ctx.lookup_current(),
+            }
+        } else {
+            ctx.event_span(event)
+        };
+        if let Some(leaf) = leaf {
             if leaf.parent().is_none() {
                 if let Some(own) = leaf.extensions().get::<SpanFields>() {
                     fields.extend_from(&own.rendered, |_| true);
@@ -780,6 +790,14 @@ where
             Some(own) => own.merge(fresh),
             None => extensions.insert(fresh),
         }
+    }
+
+    fn on_enter(&self, id: &tracing::span::Id, _: Context<'_, S>) {
+        entered::enter(self.keys.id, id);
+    }
+
+    fn on_exit(&self, id: &tracing::span::Id, _: Context<'_, S>) {
+        entered::exit(self.keys.id, id);
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {

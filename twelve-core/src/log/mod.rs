@@ -44,6 +44,7 @@
 //! `panic.backtrace`; under `Format::Json` nothing else is printed, so that stdout and
 //! stderr hold JSON lines only.
 
+mod entered;
 mod escape;
 mod fields;
 mod json;

@@ -248,6 +248,57 @@ fn bench(c: &mut Criterion, size: usize) {
     group.finish();
 }
 
+/// The loads outside criterion, the loaders taking turns (rounds of [`BATCH`] loads
+/// each), so that drift on the shared machine hits every loader alike: per loader the
+/// median time per load over the rounds, and twelve's time over each peer's as the
+/// median of the rounds' ratios (each ratio from two batches a few milliseconds
+/// apart), printed as a markdown table.
+fn interleaved(size: usize) {
+    const ROUNDS: usize = 60;
+    const BATCH: u32 = 5_000;
+    type Loader = fn();
+    let loaders: [(&str, Loader); 5] = [
+        ("twelve", || drop(black_box(load_twelve()))),
+        ("envconfig", || drop(black_box(load_envconfig()))),
+        ("hand_written", || drop(black_box(hand_written()))),
+        ("bare_loop", || {
+            black_box(bare_loop());
+        }),
+        ("envy", || drop(black_box(load_envy()))),
+    ];
+    let mut times = vec![Vec::with_capacity(ROUNDS); loaders.len()];
+    for round in 0..=ROUNDS {
+        for (i, (_, load)) in loaders.iter().enumerate() {
+            let start = std::time::Instant::now();
+            for _ in 0..BATCH {
+                load();
+            }
+            // Round 0 warms up.
+            if round > 0 {
+                times[i].push(start.elapsed().as_secs_f64() * 1e9 / f64::from(BATCH));
+            }
+        }
+    }
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    println!();
+    println!(
+        "interleaved, {size} variables: {ROUNDS} rounds of {BATCH} loads per loader, median ns per load; twelve ÷ peer is the median of the rounds' ratios"
+    );
+    println!();
+    println!("| loader | ns per load | twelve ÷ loader |");
+    println!("|---|---:|---:|");
+    for (i, (name, _)) in loaders.iter().enumerate() {
+        let mut ratios: Vec<f64> = times[0].iter().zip(&times[i]).map(|(t, p)| t / p).collect();
+        let ratio = median(&mut ratios);
+        let ns = median(&mut times[i].clone());
+        println!("| {name} | {ns:.0} | {ratio:.3} |");
+    }
+    println!();
+}
+
 /// The look-alike check alone: 200 variables set (50 of them read, 150 not, a few of
 /// those typos), 50 names read.
 fn bench_lookalike(c: &mut Criterion) {
@@ -324,18 +375,29 @@ fn bench_check_config(c: &mut Criterion) {
     group.finish();
 }
 
+/// With `TWELVE_BENCH_CONFIG=interleaved`, only the [`interleaved`] loads (both
+/// sizes), no criterion.
 fn main() {
+    let only_interleaved = std::env::var("TWELVE_BENCH_CONFIG").as_deref() == Ok("interleaved");
     set_env();
     check_all_agree();
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .configure_from_args();
-    bench(&mut c, std::env::vars_os().count());
-    bench_lookalike(&mut c);
-    bench_check_config(&mut c);
+    let size = std::env::vars_os().count();
+    if !only_interleaved {
+        bench(&mut c, size);
+        bench_lookalike(&mut c);
+        bench_check_config(&mut c);
+    }
+    interleaved(size);
     grow_env();
     check_all_agree();
-    bench(&mut c, std::env::vars_os().count());
+    let size = std::env::vars_os().count();
+    if !only_interleaved {
+        bench(&mut c, size);
+    }
+    interleaved(size);
     c.final_summary();
 }

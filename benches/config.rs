@@ -376,9 +376,17 @@ fn bench_check_config(c: &mut Criterion) {
 }
 
 /// With `TWELVE_BENCH_CONFIG=interleaved`, only the [`interleaved`] loads (both
-/// sizes), no criterion.
+/// sizes), no criterion. The interleaved loads run after criterion's in a whole run
+/// (`cargo bench --bench config`, no other argument), not when criterion is given a
+/// filter or options (a profile of one function, say).
 fn main() {
     let only_interleaved = std::env::var("TWELVE_BENCH_CONFIG").as_deref() == Ok("interleaved");
+    let whole_run = std::env::args().skip(1).all(|arg| arg == "--bench");
+    let maybe_interleaved = |size| {
+        if only_interleaved || whole_run {
+            interleaved(size);
+        }
+    };
     set_env();
     check_all_agree();
     let mut c = Criterion::default()
@@ -391,13 +399,13 @@ fn main() {
         bench_lookalike(&mut c);
         bench_check_config(&mut c);
     }
-    interleaved(size);
+    maybe_interleaved(size);
     grow_env();
     check_all_agree();
     let size = std::env::vars_os().count();
     if !only_interleaved {
         bench(&mut c, size);
     }
-    interleaved(size);
+    maybe_interleaved(size);
     c.final_summary();
 }

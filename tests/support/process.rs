@@ -223,8 +223,15 @@ impl Proc {
     /// [`Proc::start`] with the child's stderr going to `stderr` (a file, to check
     /// that nothing is written there).
     pub(crate) fn start_with_stderr(name: &str, vars: &[(&str, &str)], stderr: Stdio) -> Proc {
+        Proc::start_program(example(name), vars, stderr)
+    }
+
+    /// [`Proc::start_with_stderr`] of the binary at `program` (one built apart, not an
+    /// example of this package).
+    #[allow(dead_code)] // each test binary uses its part of the support module
+    pub(crate) fn start_program(program: PathBuf, vars: &[(&str, &str)], stderr: Stdio) -> Proc {
         let port = free_port();
-        let mut cmd = clean_command(example(name));
+        let mut cmd = clean_command(program);
         cmd.env("PORT", port.to_string())
             .env("TWELVE_DOTENV", "0")
             .stdin(Stdio::null())

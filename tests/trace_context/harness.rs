@@ -18,6 +18,8 @@ use axum::routing::post;
 use serde_json::{Value, json};
 
 use crate::support::otlp::{Behaviour, Protocol, Receiver};
+use std::process::Stdio;
+
 use crate::support::process::Proc;
 
 /// The headers of one callback, in the order received, names in lower case.
@@ -37,6 +39,10 @@ pub(crate) struct Harness {
 
 /// Set in the environment of the run of the suite whose services export their spans.
 pub(crate) const EXPORTING: &str = "TWELVE_TRACE_CONTEXT_OTEL";
+
+/// Set in the environment of the run of the suite against another build of the
+/// service: the path of its binary (`the_suite_passes_without_otel`).
+pub(crate) const SERVICE_BIN: &str = "TWELVE_TRACE_SERVICE_BIN";
 
 /// Whether this run's services export their spans (feature `otel`).
 fn exporting() -> bool {
@@ -82,7 +88,10 @@ impl Harness {
             vars.push(("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()));
             vars.push(("OTEL_BSP_SCHEDULE_DELAY", "50"));
         }
-        let mut service = Proc::start("trace-service", &vars);
+        let mut service = match std::env::var_os(SERVICE_BIN) {
+            Some(program) => Proc::start_program(program.into(), &vars, Stdio::null()),
+            None => Proc::start("trace-service", &vars),
+        };
         service.wait_ready();
         let harness = Harness {
             service,

@@ -961,6 +961,72 @@ mod tests {
         }
     }
 
+    /// Tasks instrumented with spans of their own, moving between the worker threads of
+    /// a runtime at every `yield_now`, each line inside its task's span: each line has
+    /// its own task's fields (the layer's stack of entered spans is per thread).
+    #[test]
+    fn instrumented_tasks_moving_between_threads_keep_their_span_fields() {
+        use tracing::Instrument as _;
+        use tracing::instrument::WithSubscriber as _;
+        let (layer, lines) = capture(Schema::Default);
+        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .expect("a runtime");
+        tracing::dispatcher::with_default(&dispatch, || {
+            runtime.block_on(async {
+                let tasks: Vec<_> = (0..8u64)
+                    .map(|task| {
+                        let span = tracing::info_span!("task", task);
+                        let steps = async move {
+                            for step in 0..20u64 {
+                                tracing::info!(step, "step");
+                                tokio::task::yield_now().await;
+                            }
+                        };
+                        tokio::spawn(
+                            async move {
+                                let open = span.clone();
+                                steps.instrument(span).await;
+                                // On a worker, the span left but still open: no task
+                                // field.
+                                tracing::info!("outside");
+                                drop(open);
+                            }
+                            .with_subscriber(dispatch.clone()),
+                        )
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.expect("the task");
+                }
+                // Outside every span: no task field.
+                tracing::info!("after");
+            });
+        });
+        let lines = lines.lock().expect("lock");
+        assert_eq!(lines.len(), 8 * 21 + 1);
+        let mut per_task = std::collections::BTreeMap::<u64, Vec<u64>>::new();
+        for line in lines.iter() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("JSON");
+            if v["message"] == "after" || v["message"] == "outside" {
+                assert!(v.get("task").is_none(), "{line}");
+                continue;
+            }
+            let task = v["task"].as_u64().expect("a task field");
+            per_task
+                .entry(task)
+                .or_default()
+                .push(v["step"].as_u64().expect("step"));
+        }
+        // Every task logged its 20 steps in order, each line under its own span.
+        assert_eq!(per_task.len(), 8);
+        for steps in per_task.values() {
+            assert_eq!(*steps, (0..20).collect::<Vec<_>>());
+        }
+    }
+
     /// One thread, one callsite, two layers of other schemas, taking turns: each line
     /// is surveyed for its own schema (the survey cache is per thread, keyed by layer).
     #[test]

@@ -35,12 +35,19 @@ pub(super) enum Current {
 pub(super) fn enter(layer: usize, id: &Id) {
     let _ = ENTERED.try_with(|cell| {
         if let Ok(mut stacks) = cell.try_borrow_mut() {
-            match stacks.iter_mut().find(|s| s.layer == layer) {
-                Some(stack) => stack.spans.push(id.clone()),
-                None => stacks.push(Stack {
+            if let Some(stack) = stacks.iter_mut().find(|s| s.layer == layer) {
+                stack.spans.push(id.clone());
+            } else if let Some(free) = stacks.iter_mut().find(|s| s.spans.is_empty()) {
+                // An empty stack of another layer (one since dropped, say) is taken
+                // over: a thread keeps as many stacks as layers had spans entered on
+                // it at once, not one per layer it ever saw.
+                free.layer = layer;
+                free.spans.push(id.clone());
+            } else {
+                stacks.push(Stack {
                     layer,
                     spans: vec![id.clone()],
-                }),
+                });
             }
         }
     });
@@ -112,5 +119,21 @@ mod tests {
         assert_eq!(top(2), Some(20));
         exit(2, &id(20));
         assert_eq!(top(2), None);
+    }
+
+    #[test]
+    fn a_thread_keeps_a_stack_per_layer_with_spans_entered_not_per_layer_seen() {
+        for layer in 100..1_100 {
+            enter(layer, &id(1));
+            assert_eq!(top(layer), Some(1));
+            exit(layer, &id(1));
+        }
+        enter(5, &id(2));
+        enter(6, &id(3));
+        assert_eq!((top(5), top(6), top(100)), (Some(2), Some(3), None));
+        let stacks = ENTERED.with(|cell| cell.borrow().len());
+        assert_eq!(stacks, 2);
+        exit(5, &id(2));
+        exit(6, &id(3));
     }
 }

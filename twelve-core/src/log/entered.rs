@@ -5,7 +5,10 @@
 //! per line; by hand for the hot path, BENCHMARKS.md, logging).
 //!
 //! A layer sees only the spans its filter enables, so the top of its stack is the span
-//! `Context::lookup_current` finds: the innermost one enabled for it.
+//! `Context::lookup_current` finds: the innermost one enabled for it. A layer swapped
+//! in later (by `tracing_subscriber::reload`) knows only the spans entered after it
+//! came: a span entered before gives its fields again from its next entry on (an
+//! instrumented future's next poll).
 
 use std::cell::RefCell;
 

@@ -488,17 +488,18 @@ impl JsonLayer {
             ctx.event_span(event)
         };
         if let Some(leaf) = leaf {
-            if leaf.parent().is_none() {
-                if let Some(own) = leaf.extensions().get::<SpanFields>() {
+            let mut add = |span: &tracing_subscriber::registry::SpanRef<'_, S>| {
+                if let Some(own) = span.extensions().get::<SpanFields>() {
                     fields.extend_from(&own.rendered, |_| true);
                 }
-            } else {
-                for span in leaf.scope().from_root() {
-                    if let Some(own) = span.extensions().get::<SpanFields>() {
-                        fields.extend_from(&own.rendered, |_| true);
-                    }
+            };
+            // Root to the parent, then the leaf itself: the leaf is looked up once.
+            if let Some(parent) = leaf.parent() {
+                for span in parent.scope().from_root() {
+                    add(&span);
                 }
             }
+            add(&leaf);
         }
         fields.renames = spec.renames[kind];
         event.record(fields);
@@ -873,6 +874,14 @@ mod tests {
 
     use super::*;
 
+    /// Each captured line, parsed.
+    fn parsed(lines: &[String]) -> Vec<serde_json::Value> {
+        lines
+            .iter()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect()
+    }
+
     #[test]
     fn a_field_recorded_again_and_again_does_not_grow_the_span() {
         let (layer, lines) = capture(Schema::Default);
@@ -931,10 +940,7 @@ mod tests {
             tracing::info!("outer again");
         });
         let lines = lines.lock().expect("lock");
-        let parsed: Vec<serde_json::Value> = lines
-            .iter()
-            .map(|l| serde_json::from_str(l).expect("JSON"))
-            .collect();
+        let parsed = parsed(&lines);
         let fields = |i: usize| {
             let v = &parsed[i];
             (
@@ -1116,10 +1122,7 @@ mod tests {
             .recv_timeout(std::time::Duration::from_secs(60))
             .expect("recording a noisy value finished (no deadlock)");
         let lines = lines.lock().expect("lock");
-        let parsed: Vec<serde_json::Value> = lines
-            .iter()
-            .map(|l| serde_json::from_str(l).expect("JSON"))
-            .collect();
+        let parsed = parsed(&lines);
         let after = parsed
             .iter()
             .find(|l| l["message"] == "after")

@@ -23,6 +23,10 @@ use criterion::Criterion;
 use envconfig::Envconfig;
 use twelve::Config as _;
 
+#[path = "support/median.rs"]
+mod median;
+use median::median;
+
 /// The settings every loader produces: one struct, so the field types are the same
 /// for all. No attributes are needed: twelve and `envconfig` read each field's name
 /// in upper case, `envy` and `figment` lower-case the variable names.
@@ -279,10 +283,6 @@ fn interleaved(size: usize) {
             }
         }
     }
-    let median = |values: &mut Vec<f64>| {
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
     println!();
     println!(
         "interleaved, {size} variables: {ROUNDS} rounds of {BATCH} loads per loader, median ns per load; twelve ÷ peer is the median of the rounds' ratios"
@@ -291,9 +291,9 @@ fn interleaved(size: usize) {
     println!("| loader | ns per load | twelve ÷ loader |");
     println!("|---|---:|---:|");
     for (i, (name, _)) in loaders.iter().enumerate() {
-        let mut ratios: Vec<f64> = times[0].iter().zip(&times[i]).map(|(t, p)| t / p).collect();
-        let ratio = median(&mut ratios);
-        let ns = median(&mut times[i].clone());
+        let ratios: Vec<f64> = times[0].iter().zip(&times[i]).map(|(t, p)| t / p).collect();
+        let ratio = median(&ratios);
+        let ns = median(&times[i]);
         println!("| {name} | {ns:.0} | {ratio:.3} |");
     }
     println!();

@@ -40,6 +40,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+#[path = "support/median.rs"]
+mod median;
+use median::median;
+
 /// Lines written to the sink so far.
 static LINES: AtomicU64 = AtomicU64::new(0);
 /// While set, the sink keeps the lines in [`CAPTURED`] (the check pass only).
@@ -194,11 +198,6 @@ fn interleaved() {
             }
         }
     }
-    let median = |values: &[f64]| {
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        sorted[sorted.len() / 2]
-    };
     println!();
     println!(
         "interleaved: {ROUNDS} rounds of {BATCH} requests per stack and kind, median ns per request"

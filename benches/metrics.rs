@@ -59,6 +59,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+#[path = "support/median.rs"]
+mod median;
+use median::median;
+
 /// Lines written to the sink so far.
 static LINES: AtomicU64 = AtomicU64::new(0);
 
@@ -188,12 +192,6 @@ fn criterion_phase(c: &mut Criterion, runtime: &tokio::runtime::Runtime, install
     };
     group.bench_function(name, |b| b.iter_custom(log));
     group.finish();
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
 }
 
 /// The stacks and the log event taking turns, [`ROUNDS`] rounds of [`BATCH`] each:

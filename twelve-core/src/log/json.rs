@@ -608,8 +608,8 @@ impl JsonLayer {
             TraceValue::ScopeSpanId => text(line, &[ids.scope_span_id]),
             #[cfg(feature = "otel")]
             TraceValue::ChildSpanId => {
-                if let Some(child) = ids.child_span_id {
-                    text(line, &[child]);
+                if ids.child {
+                    text(line, &[ids.span_id]);
                 }
             }
             TraceValue::TraceIdLow64 => text(
@@ -635,9 +635,9 @@ struct TraceIds<'a> {
     span_id: &'a str,
     /// The scope's own span (ECS `transaction.id`).
     scope_span_id: &'a str,
-    /// The child span's, when there is one.
+    /// Whether the named span is a child span of the scope (then `span_id` is its).
     #[cfg(feature = "otel")]
-    child_span_id: Option<&'a str>,
+    child: bool,
 }
 
 impl<'a> TraceIds<'a> {
@@ -654,7 +654,7 @@ impl<'a> TraceIds<'a> {
             span_id,
             scope_span_id,
             #[cfg(feature = "otel")]
-            child_span_id: child_ids.map(|(_, span)| span),
+            child: child.is_some(),
         }
     }
 }

@@ -224,14 +224,17 @@ impl<'a> Loader<'a> {
         parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         check: Option<Check<T>>,
     ) -> Option<T> {
-        match self.value(prefix, field, parse, check) {
-            Got::Value(value) => Some(value),
-            Got::Unset => {
-                self.missing(prefix, field);
+        self.value(
+            prefix,
+            field,
+            parse,
+            check,
+            |v| v,
+            |this| {
+                this.missing(prefix, field);
                 None
-            }
-            Got::Failed => None,
-        }
+            },
+        )
     }
 
     /// A required field is unset: recorded, and a problem.
@@ -253,16 +256,12 @@ impl<'a> Loader<'a> {
         parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         check: Option<Check<T>>,
     ) -> Option<Option<T>> {
-        match self.value(prefix, field, parse, check) {
-            Got::Value(value) => Some(Some(value)),
-            Got::Unset => {
-                if self.records.is_some() {
-                    self.record_unset(&full_name(prefix, field), field, ValueSource::Unset);
-                }
-                Some(None)
+        self.value(prefix, field, parse, check, Some, |this| {
+            if this.records.is_some() {
+                this.record_unset(&full_name(prefix, field), field, ValueSource::Unset);
             }
-            Got::Failed => None,
-        }
+            Some(None)
+        })
     }
 
     /// A field with `default = "text"`: the text goes through the field's parser.
@@ -277,11 +276,14 @@ impl<'a> Loader<'a> {
         default: &str,
         check: Option<Check<T>>,
     ) -> Option<T> {
-        match self.value(prefix, field, &parse, check) {
-            Got::Value(value) => Some(value),
-            Got::Failed => None,
-            Got::Unset => self.default_str(prefix, field, &parse, default, check),
-        }
+        self.value(
+            prefix,
+            field,
+            &parse,
+            check,
+            |v| v,
+            |this| this.default_str(prefix, field, &parse, default, check),
+        )
     }
 
     /// The default text of an unset field, parsed and checked. Out of line: the set
@@ -321,23 +323,26 @@ impl<'a> Loader<'a> {
         default: impl FnOnce() -> T,
         check: Option<Check<T>>,
     ) -> Option<T> {
-        match self.value(prefix, field, parse, check) {
-            Got::Value(value) => Some(value),
-            Got::Failed => None,
-            Got::Unset => {
-                if self.records.is_some() {
-                    self.record_unset(&full_name(prefix, field), field, ValueSource::Default);
+        self.value(
+            prefix,
+            field,
+            parse,
+            check,
+            |v| v,
+            |this| {
+                if this.records.is_some() {
+                    this.record_unset(&full_name(prefix, field), field, ValueSource::Default);
                 }
                 let value = default();
                 match check.map_or(Ok(()), |c| c(&value)) {
                     Ok(()) => Some(value),
                     Err(reason) => {
-                        self.default_failed(prefix, field, reason);
+                        this.default_failed(prefix, field, reason);
                         None
                     }
                 }
-            }
-        }
+            },
+        )
     }
 
     /// A `default = expression` failed the field's check.
@@ -393,35 +398,51 @@ impl<'a> Loader<'a> {
         None
     }
 
-    /// The field's value: parsed and checked, unset, or failed (the problem recorded).
+    /// The field's value, parsed and checked, made the field's type by `set`; what
+    /// `unset` gives when the variable is not set anywhere; `None` when it failed (the
+    /// problem recorded).
     ///
     /// By hand, on the load's hot path (BENCHMARKS.md, "Config loading"): a variable
     /// set in the environment goes from `var_os` to the parser with nothing larger than
-    /// its `String` moved around; files, `.env` and errors are out of line.
+    /// its `String` moved around; files, `.env` and errors are out of line. `set` and
+    /// `unset` make the field's own result here, so that the hot path's value goes
+    /// straight into it and not first through an intermediate enum of value, unset or
+    /// failed.
     #[inline(always)]
-    fn value<T>(
+    fn value<T, R>(
         &mut self,
         prefix: &str,
         field: &'static Field,
         parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         check: Option<Check<T>>,
-    ) -> Got<T> {
+        set: impl FnOnce(T) -> R,
+        unset: impl FnOnce(&mut Self) -> Option<R>,
+    ) -> Option<R> {
         let name = full_name(prefix, field);
         match self
             .source
             .primary(&name)
             .map(std::ffi::OsString::into_string)
         {
-            Some(Ok(value)) => self.parsed(&name, field, value, ValueSource::Env, parse, check),
-            Some(Err(os)) => self.not_utf8(&name, field, &os),
-            None => self.fallback(&name, field, &parse, check),
+            Some(Ok(value)) => self
+                .parsed(&name, field, value, ValueSource::Env, parse, check)
+                .map(set),
+            Some(Err(os)) => {
+                self.not_utf8(&name, field, &os);
+                None
+            }
+            None => match self.fallback(&name, field, &parse, check) {
+                Got::Value(value) => Some(set(value)),
+                Got::Unset => unset(self),
+                Got::Failed => None,
+            },
         }
     }
 
     /// A variable of the environment that is not UTF-8: out of line, like every error.
     #[cold]
     #[inline(never)]
-    fn not_utf8<T>(&mut self, name: &str, field: &Field, os: &std::ffi::OsStr) -> Got<T> {
+    fn not_utf8(&mut self, name: &str, field: &Field, os: &std::ffi::OsStr) {
         let error = LookupError::NotUtf8 {
             var: name.to_owned(),
             lossy: os.to_string_lossy().into_owned(),
@@ -443,13 +464,20 @@ impl<'a> Loader<'a> {
         match self.source.fallback(name) {
             Ok(None) => Got::Unset,
             Ok(Some(Found { value, source })) => {
-                self.parsed(name, field, value, source, parse, check)
+                match self.parsed(name, field, value, source, parse, check) {
+                    Some(value) => Got::Value(value),
+                    None => Got::Failed,
+                }
             }
-            Err(error) => self.lookup_error(name, field, error),
+            Err(error) => {
+                self.lookup_error(name, field, error);
+                Got::Failed
+            }
         }
     }
 
-    /// A value found: recorded, parsed, checked.
+    /// A value found: recorded, parsed, checked; `None` when it failed (the problem
+    /// recorded).
     #[inline(always)]
     fn parsed<T>(
         &mut self,
@@ -459,7 +487,7 @@ impl<'a> Loader<'a> {
         source: ValueSource,
         parse: impl Fn(&mut String, &ParseContext) -> Result<T, String>,
         check: Option<Check<T>>,
-    ) -> Got<T> {
+    ) -> Option<T> {
         if self.records.is_some() {
             self.record(name, field, &source, Some(&value));
         }
@@ -468,17 +496,17 @@ impl<'a> Loader<'a> {
         }
         let parsed = parse(&mut value, &field.ctx);
         match parsed.and_then(|v| check.map_or(Ok(()), |c| c(&v)).map(|()| v)) {
-            Ok(parsed) => Got::Value(parsed),
+            Ok(parsed) => Some(parsed),
             Err(reason) => {
                 self.invalid_named(name, field, &value, source, reason);
-                Got::Failed
+                None
             }
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn lookup_error<T>(&mut self, name: &str, field: &Field, error: LookupError) -> Got<T> {
+    fn lookup_error(&mut self, name: &str, field: &Field, error: LookupError) {
         match error {
             LookupError::NotUtf8 { var, lossy, source } => {
                 if self.records.is_some() {
@@ -502,7 +530,6 @@ impl<'a> Loader<'a> {
                     .push(Problem::unreadable(var, field.ty, path, reason));
             }
         }
-        Got::Failed
     }
 
     #[cold]

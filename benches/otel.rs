@@ -38,6 +38,10 @@
 #[path = "support/otlp_sink.rs"]
 mod otlp_sink;
 
+#[path = "support/median.rs"]
+mod median;
+use median::median;
+
 use std::hint::black_box;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -254,12 +258,6 @@ fn result(stderr: &str) -> f64 {
         .and_then(|rest| rest.split(' ').next())
         .and_then(|ns| ns.parse().ok())
         .unwrap_or_else(|| panic!("no result in {stderr}"))
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
 }
 
 /// The stacks in turns; medians and ratios.
